@@ -1,0 +1,77 @@
+package handlers
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+
+	"github.com/gorilla/sessions"
+	"github.com/labstack/echo/v4"
+)
+
+// The browser session cookie (gorilla/sessions, signed and encrypted) carries three things:
+// the login token that names a server-side session record, the CSRF token, and flashes.
+const (
+	cookieSID  = "sid"
+	cookieCSRF = "csrf"
+	csrfKey    = "csrf"
+)
+
+// browser returns the request's cookie session, creating it when missing or unreadable.
+func (h *Handler) browser(c echo.Context) *sessions.Session {
+	if s, ok := c.Get("browser").(*sessions.Session); ok {
+		return s
+	}
+	s, err := h.cookies.Get(c.Request(), h.cookie)
+	if err != nil {
+		// A cookie signed with another secret, or tampered with: start afresh.
+		s, _ = h.cookies.New(c.Request(), h.cookie)
+	}
+	c.Set("browser", s)
+	return s
+}
+
+func (h *Handler) saveBrowser(c echo.Context) error {
+	return h.browser(c).Save(c.Request(), c.Response())
+}
+
+func randomToken() string {
+	b := make([]byte, 32)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func csrfToken(c echo.Context) string {
+	s, _ := c.Get(csrfKey).(string)
+	return s
+}
+
+func sameToken(a, b string) bool {
+	return a != "" && subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
+}
+
+// flash leaves a message for the next page the browser shows.
+func (h *Handler) flash(c echo.Context, msg string) {
+	h.browser(c).AddFlash(msg)
+	if err := h.saveBrowser(c); err != nil {
+		h.log.Warn("unable to save flash", "err", err)
+	}
+}
+
+func (h *Handler) takeFlashes(c echo.Context) []string {
+	s := h.browser(c)
+	raw := s.Flashes()
+	if len(raw) == 0 {
+		return nil
+	}
+	if err := h.saveBrowser(c); err != nil {
+		h.log.Warn("unable to clear flashes", "err", err)
+	}
+	out := make([]string, 0, len(raw))
+	for _, f := range raw {
+		if m, ok := f.(string); ok {
+			out = append(out, m)
+		}
+	}
+	return out
+}

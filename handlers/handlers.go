@@ -1,0 +1,98 @@
+// Package handlers holds Gatehouse's HTTP layer: echo handlers and middleware that parse
+// input, check permission, call the store and render views. Routes live in routes.go.
+package handlers
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/gorilla/sessions"
+
+	"gatehouse/models"
+	"gatehouse/store"
+)
+
+// Clock tells the time; tests pass one they control.
+type Clock interface{ Now() time.Time }
+
+type systemClock struct{}
+
+func (systemClock) Now() time.Time { return time.Now() }
+
+// SystemClock is the real clock.
+var SystemClock Clock = systemClock{}
+
+// Config is what the HTTP layer needs from the command line.
+type Config struct {
+	BaseURL  *url.URL // emailed and printed links are built from it, never from the Host header
+	Sessions models.SessionPolicy
+	Secret   []byte // signs and encrypts cookies
+	Version  string
+}
+
+// Handler holds the dependencies every handler uses.
+type Handler struct {
+	store   *store.Store
+	cfg     Config
+	clock   Clock
+	log     *slog.Logger
+	cookies *sessions.CookieStore
+	cookie  string // name of the browser session cookie
+	limiter *limiter
+}
+
+// New returns a Handler. A nil clock means the system clock.
+func New(st *store.Store, cfg Config, clock Clock, log *slog.Logger) *Handler {
+	if clock == nil {
+		clock = SystemClock
+	}
+	secure := cfg.BaseURL.Scheme == "https"
+	cs := sessions.NewCookieStore(derive(cfg.Secret, "cookie-auth"), derive(cfg.Secret, "cookie-encrypt"))
+	cs.Options = &sessions.Options{
+		Path:     "/",
+		MaxAge:   int(cfg.Sessions.Lifetime / time.Second),
+		HttpOnly: true,
+		Secure:   secure,
+		SameSite: http.SameSiteLaxMode,
+	}
+	name := "gatehouse"
+	if secure {
+		// __Host- binds the cookie to this exact origin: Secure, Path=/, no Domain.
+		name = "__Host-gatehouse"
+	}
+	return &Handler{store: st, cfg: cfg, clock: clock, log: log, cookies: cs, cookie: name, limiter: newLimiter(clock.Now)}
+}
+
+// derive makes a 32-byte key for one purpose from the installation secret.
+func derive(secret []byte, purpose string) []byte {
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte(purpose))
+	return m.Sum(nil)
+}
+
+// link builds an absolute URL from the configured base URL.
+func (h *Handler) link(path string, query url.Values) string {
+	u := *h.cfg.BaseURL
+	u.Path = joinPath(u.Path, path)
+	u.RawQuery = query.Encode()
+	return u.String()
+}
+
+func joinPath(base, p string) string {
+	if base == "" || base == "/" {
+		return p
+	}
+	if base[len(base)-1] == '/' {
+		base = base[:len(base)-1]
+	}
+	return base + p
+}
+
+// SetupLink returns the absolute setup link for a raw setup token.
+func (h *Handler) SetupLink(token string) string {
+	return h.link("/setup", url.Values{"token": {token}})
+}

@@ -1,0 +1,227 @@
+package handlers
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"gatehouse/models"
+	"gatehouse/store"
+)
+
+const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+	"connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+
+// securityHeaders sets the headers every response carries.
+func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		hd := c.Response().Header()
+		hd.Set("Content-Security-Policy", contentSecurityPolicy)
+		hd.Set("X-Content-Type-Options", "nosniff")
+		hd.Set("X-Frame-Options", "DENY")
+		hd.Set("Referrer-Policy", "same-origin")
+		hd.Set("Cross-Origin-Opener-Policy", "same-origin")
+		return next(c)
+	}
+}
+
+// noReferrer keeps tokens in a page's URL from leaking to any other site through the Referer header.
+func noReferrer(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		c.Response().Header().Set("Referrer-Policy", "no-referrer")
+		return next(c)
+	}
+}
+
+// requestLog logs one line per request. It logs the route pattern, never the query string,
+// so tokens in links do not reach the log.
+func (h *Handler) requestLog() echo.MiddlewareFunc {
+	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
+		LogStatus: true, LogLatency: true, LogMethod: true, LogRemoteIP: true, LogError: true,
+		Skipper: func(c echo.Context) bool { return strings.HasPrefix(c.Request().URL.Path, "/static/") },
+		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
+			route := c.Path()
+			if route == "" || strings.HasSuffix(route, "/*") {
+				route = c.Request().URL.Path
+			}
+			level := slog.LevelInfo
+			if v.Status >= 500 {
+				level = slog.LevelError
+			}
+			h.log.LogAttrs(c.Request().Context(), level, "request", slog.String("method", v.Method), slog.String("route", route),
+				slog.Int("status", v.Status), slog.Duration("latency", v.Latency), slog.String("ip", v.RemoteIP))
+			return nil
+		},
+	})
+}
+
+// skipsSession reports whether the path needs neither a session nor a CSRF token.
+func skipsSession(c echo.Context) bool {
+	p := c.Request().URL.Path
+	return strings.HasPrefix(p, "/static/") || p == "/healthz"
+}
+
+// csrf keeps a per-browser token in the encrypted cookie and refuses any state-changing
+// request that does not return it (form field _csrf or header X-CSRF-Token), or that a
+// browser says comes from another site.
+func (h *Handler) csrf(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if skipsSession(c) {
+			return next(c)
+		}
+		s := h.browser(c)
+		token, _ := s.Values[cookieCSRF].(string)
+		r := c.Request()
+		switch r.Method {
+		case http.MethodGet, http.MethodHead, http.MethodOptions:
+			if token == "" {
+				token = randomToken()
+				s.Values[cookieCSRF] = token
+				if err := h.saveBrowser(c); err != nil {
+					return err
+				}
+			}
+		default:
+			sent := r.Header.Get("X-CSRF-Token")
+			if sent == "" {
+				sent = c.FormValue("_csrf")
+			}
+			if site := r.Header.Get("Sec-Fetch-Site"); site == "cross-site" || site == "same-site" || !h.sameOrigin(r) || !sameToken(token, sent) {
+				h.log.Warn("refused cross-site or tokenless request", "method", r.Method, "path", r.URL.Path, "ip", c.RealIP())
+				return pageError(http.StatusForbidden, "Request refused",
+					"This form was sent from another site or has expired. Go back, reload the page and try again.")
+			}
+		}
+		c.Set(csrfKey, token)
+		return next(c)
+	}
+}
+
+// sameOrigin reports whether the Origin header, when a browser sent one, is ours.
+func (h *Handler) sameOrigin(r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return true
+	}
+	u, err := url.Parse(origin)
+	if err != nil {
+		return false
+	}
+	return u.Host == h.cfg.BaseURL.Host || u.Host == r.Host
+}
+
+const currentKey = "current"
+
+// current returns who is logged in, or nil.
+func current(c echo.Context) *models.Current {
+	cur, _ := c.Get(currentKey).(*models.Current)
+	return cur
+}
+
+// loadSession finds the server-side session named by the cookie and ends it when it has
+// expired or the member's access has ended, so termination and logout take effect at once.
+func (h *Handler) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if skipsSession(c) {
+			return next(c)
+		}
+		s := h.browser(c)
+		sid, _ := s.Values[cookieSID].(string)
+		if sid == "" {
+			return next(c)
+		}
+		ctx := c.Request().Context()
+		cur, err := h.store.FindCurrent(ctx, models.HashToken(sid))
+		if errors.Is(err, models.ErrNotFound) {
+			h.forget(c, "")
+			return next(c)
+		}
+		if err != nil {
+			return err
+		}
+		now := h.clock.Now()
+		switch {
+		case h.cfg.Sessions.Expired(cur.Session, now):
+			h.endSession(c, cur, "Your session has ended. Log in again to continue.")
+			return next(c)
+		case cur.Membership.Status != models.StatusActive:
+			h.endSession(c, cur, "Your access to "+cur.Org.Name+" has ended. Ask an Owner or Admin if you think this is a mistake.")
+			return next(c)
+		}
+		if now.Sub(cur.Session.LastSeenAt) >= time.Minute {
+			if err := h.store.TouchSession(ctx, cur.Session.ID); err != nil {
+				return err
+			}
+		}
+		c.Set(currentKey, cur)
+		return next(c)
+	}
+}
+
+// endSession deletes a session that may no longer be used and tells the browser why.
+func (h *Handler) endSession(c echo.Context, cur *models.Current, why string) {
+	if err := h.store.DeleteSession(c.Request().Context(), cur.Session.ID); err != nil {
+		h.log.Error("unable to delete ended session", "err", err)
+	}
+	h.forget(c, why)
+}
+
+// forget drops the login token from the cookie, optionally leaving a message.
+func (h *Handler) forget(c echo.Context, why string) {
+	s := h.browser(c)
+	delete(s.Values, cookieSID)
+	if why != "" {
+		s.AddFlash(why)
+	}
+	if err := h.saveBrowser(c); err != nil {
+		h.log.Warn("unable to clear session cookie", "err", err)
+	}
+}
+
+// requireLogin sends visitors without a session to the login page, remembering where they were going.
+func (h *Handler) requireLogin(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if current(c) != nil {
+			return next(c)
+		}
+		to := "/login"
+		if r := c.Request(); r.Method == http.MethodGet && r.URL.Path != "/" {
+			to += "?" + url.Values{"next": {r.URL.RequestURI()}}.Encode()
+		}
+		if isHTMX(c) {
+			c.Response().Header().Set("HX-Redirect", to)
+			return c.NoContent(http.StatusUnauthorized)
+		}
+		return redirect(c, to)
+	}
+}
+
+// require refuses, with 403 and an audit event, members whose roles lack p.
+func (h *Handler) require(p models.Permission) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			cur := current(c)
+			if cur.Can(p) {
+				return next(c)
+			}
+			h.log.Warn("refused action", "user", cur.User.ID, "org", cur.Org.ID, "permission", p, "route", c.Path())
+			err := h.store.Audit(c.Request().Context(), models.AuditEvent{OrgID: &cur.Org.ID, ActorUserID: &cur.User.ID,
+				ActorEmail: cur.User.Email, Action: models.ActionDenied, Detail: c.Request().Method + " " + c.Path() + " needs " + string(p)}, meta(c))
+			if err != nil {
+				h.log.Error("unable to audit refusal", "err", err)
+			}
+			return echo.NewHTTPError(http.StatusForbidden)
+		}
+	}
+}
+
+// meta is where the request came from, for audit events.
+func meta(c echo.Context) store.Meta {
+	return store.Meta{IP: c.RealIP(), UserAgent: c.Request().UserAgent()}
+}

@@ -1,0 +1,58 @@
+package handlers
+
+import (
+	"net/http"
+
+	"github.com/a-h/templ"
+	"github.com/labstack/echo/v4"
+
+	"gatehouse/views"
+)
+
+// render writes component with status. It gives the component the page context (who is
+// looking, the CSRF token, flash messages) and forbids caching of personal pages.
+func (h *Handler) render(c echo.Context, status int, comp templ.Component) error {
+	p := &views.Page{CSRF: csrfToken(c), Current: current(c), Nav: navOf(c)}
+	// Flashes are taken only by full pages, so an htmx fragment does not swallow them.
+	if !isHTMX(c) {
+		p.Flashes = h.takeFlashes(c)
+	}
+	ctx := views.WithPage(c.Request().Context(), p)
+	c.Response().Header().Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
+	c.Response().Header().Set("Cache-Control", "no-store")
+	c.Response().WriteHeader(status)
+	return comp.Render(ctx, c.Response())
+}
+
+// isHTMX reports whether the request came from htmx (and is not a history restore, which needs the full page).
+func isHTMX(c echo.Context) bool {
+	r := c.Request()
+	return r.Header.Get("HX-Request") == "true" && r.Header.Get("HX-History-Restore-Request") != "true"
+}
+
+// wantsFragment reports whether htmx asked to replace only the element with id target.
+func wantsFragment(c echo.Context, target string) bool {
+	return isHTMX(c) && c.Request().Header.Get("HX-Target") == target
+}
+
+// redirect answers a form post with 303 See Other, which htmx and browsers both follow with a GET.
+func redirect(c echo.Context, to string) error {
+	return c.Redirect(http.StatusSeeOther, to)
+}
+
+const navKey = "nav"
+
+func navOf(c echo.Context) string {
+	s, _ := c.Get(navKey).(string)
+	return s
+}
+
+// nav marks which side navigation item a route belongs to.
+func nav(name string) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			c.Set(navKey, name)
+			return next(c)
+		}
+	}
+}

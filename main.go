@@ -1,0 +1,311 @@
+// Gatehouse is a self-hosted admin console where a team manages who may use it.
+// This file holds configuration, wiring and subcommands; the rules live in models/.
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"golang.org/x/term"
+
+	"gatehouse/handlers"
+	"gatehouse/models"
+	"gatehouse/store"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+func main() {
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	if err := run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, log); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "gatehouse:", err)
+		}
+		os.Exit(2)
+	}
+}
+
+const usage = `Usage: gatehouse [command] [flags]
+
+Commands:
+  serve          run the server (the default)
+  create-owner   add an Owner from the command line (--email E [--password-stdin] [--org NAME])
+  backup FILE    write a consistent copy of the database to FILE
+  version        print the version
+
+Run "gatehouse COMMAND -h" for a command's flags.
+`
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer, log *slog.Logger) error {
+	cmd := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		return serve(ctx, args, log)
+	case "create-owner":
+		return createOwner(ctx, args, stdin, stdout)
+	case "backup":
+		return backup(ctx, args, stdout)
+	case "version":
+		fmt.Fprintln(stdout, "gatehouse", version)
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	return fmt.Errorf("unknown command %q\n\n%s", cmd, usage)
+}
+
+// env returns the environment variable's value, or def when it is unset.
+func env(name, def string) string {
+	if v, ok := os.LookupEnv(name); ok {
+		return v
+	}
+	return def
+}
+
+func envDuration(name string, def time.Duration) time.Duration {
+	if v, ok := os.LookupEnv(name); ok {
+		if d, err := time.ParseDuration(v); err == nil {
+			return d
+		}
+	}
+	return def
+}
+
+// newFlags returns a flag set with --db, which every subcommand takes.
+func newFlags(name string) (*flag.FlagSet, *string) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	db := fs.String("db", env("GATEHOUSE_DB", "gatehouse.db"), "SQLite database file (env GATEHOUSE_DB)")
+	return fs, db
+}
+
+type serveConfig struct {
+	addr, db, baseURL, smtpURL, mailFrom, smsWebhookURL, secret string
+	idle, lifetime                                              time.Duration
+}
+
+func parseServe(args []string) (*serveConfig, error) {
+	fs, db := newFlags("serve")
+	c := &serveConfig{}
+	fs.StringVar(&c.addr, "addr", env("GATEHOUSE_ADDR", "localhost:8080"), "address to listen on (env GATEHOUSE_ADDR)")
+	fs.StringVar(&c.baseURL, "base-url", env("GATEHOUSE_BASE_URL", "http://localhost:8080"), "public URL used in emailed links; https turns on Secure cookies (env GATEHOUSE_BASE_URL)")
+	fs.StringVar(&c.smtpURL, "smtp-url", env("GATEHOUSE_SMTP_URL", ""), "SMTP server for email, smtp://user:pass@host:port (env GATEHOUSE_SMTP_URL)")
+	fs.StringVar(&c.mailFrom, "mail-from", env("GATEHOUSE_MAIL_FROM", "Gatehouse <no-reply@localhost>"), "sender of emails (env GATEHOUSE_MAIL_FROM)")
+	fs.StringVar(&c.smsWebhookURL, "sms-webhook-url", env("GATEHOUSE_SMS_WEBHOOK_URL", ""), "URL that receives SMS as JSON {to, body} (env GATEHOUSE_SMS_WEBHOOK_URL)")
+	fs.StringVar(&c.secret, "secret", env("GATEHOUSE_SECRET", ""), "secret for signing cookies; generated and kept in the database when empty (env GATEHOUSE_SECRET)")
+	fs.DurationVar(&c.idle, "session-idle", envDuration("GATEHOUSE_SESSION_IDLE", time.Hour), "log out after this long without activity (env GATEHOUSE_SESSION_IDLE)")
+	fs.DurationVar(&c.lifetime, "session-lifetime", envDuration("GATEHOUSE_SESSION_LIFETIME", 12*time.Hour), "log out this long after login, active or not (env GATEHOUSE_SESSION_LIFETIME)")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	c.db = *db
+	if c.idle <= 0 || c.lifetime <= 0 {
+		return nil, errors.New("--session-idle and --session-lifetime must be positive")
+	}
+	return c, nil
+}
+
+func parseBaseURL(s string) (*url.URL, error) {
+	u, err := url.Parse(strings.TrimRight(s, "/"))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("--base-url must be an http or https URL, got %q", s)
+	}
+	return u, nil
+}
+
+func serve(ctx context.Context, args []string, log *slog.Logger) error {
+	cfg, err := parseServe(args)
+	if err != nil {
+		return err
+	}
+	base, err := parseBaseURL(cfg.baseURL)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	st, err := store.Open(ctx, store.Options{Path: cfg.db, Logger: log})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	secret := []byte(cfg.secret)
+	if len(secret) == 0 {
+		if secret, err = st.Secret(ctx); err != nil {
+			return err
+		}
+	}
+	policy := models.SessionPolicy{Idle: cfg.idle, Lifetime: cfg.lifetime}
+	h := handlers.New(st, handlers.Config{BaseURL: base, Sessions: policy, Secret: secret, Version: version}, nil, log)
+
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: h.Echo(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	log.Info("gatehouse listening", "addr", ln.Addr().String(), "base_url", base.String(), "db", cfg.db, "version", version)
+	if cfg.smtpURL == "" {
+
+	token, err := st.CreateSetupToken(ctx)
+	if err != nil {
+		return err
+	}
+	if token != "" {
+		link := h.SetupLink(token)
+		log.Info("no users yet: open the setup link to create the first Owner", "url", link)
+		fmt.Fprintf(os.Stderr, "\n  Set up Gatehouse: %s\n\n", link)
+	}
+	go pruneSessions(ctx, st, policy, log)
+
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing requests in flight")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	return srv.Shutdown(shutdownCtx)
+}
+
+// pruneSessions deletes expired sessions every hour until ctx ends.
+func pruneSessions(ctx context.Context, st *store.Store, p models.SessionPolicy, log *slog.Logger) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if n, err := st.PruneSessions(ctx, p); err != nil && ctx.Err() == nil {
+			log.Error("unable to prune sessions", "err", err)
+		} else if n > 0 {
+			log.Info("pruned expired sessions", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func createOwner(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) error {
+	fs, db := newFlags("create-owner")
+	email := fs.String("email", "", "email of the Owner (required)")
+	first := fs.String("first-name", "", "first name")
+	last := fs.String("last-name", "", "last name")
+	org := fs.String("org", "", "organization to add the Owner to (default: the first; created on an empty database)")
+	fromStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	addr := models.NormalizeEmail(*email)
+	if msg := models.ValidateEmail(addr); msg != "" {
+		return fmt.Errorf("--email: %s", msg)
+	}
+	st, err := store.Open(ctx, store.Options{Path: *db})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	in := store.CreateOwnerInput{Email: addr, FirstName: strings.TrimSpace(*first), LastName: strings.TrimSpace(*last), OrgName: strings.TrimSpace(*org)}
+	if _, err := st.FindUserByEmail(ctx, addr); errors.Is(err, models.ErrNotFound) {
+		pw, err := readPassword(stdin, *fromStdin, stdout)
+		if err != nil {
+			return err
+		}
+		if msg := models.ValidatePassword(pw, addr); msg != "" {
+			return fmt.Errorf("password: %s", msg)
+		}
+		in.PasswordHash = models.HashPassword(pw)
+	} else if err != nil {
+		return err
+	}
+	res, err := st.CreateOwner(ctx, in)
+	if err != nil {
+		return err
+	}
+	switch {
+	case res.CreatedUser:
+		fmt.Fprintf(stdout, "Created Owner %s in %q.\n", res.User.Email, res.Org.Name)
+	default:
+		fmt.Fprintf(stdout, "%s already had an account; it is now an active Owner of %q (password unchanged).\n", res.User.Email, res.Org.Name)
+	}
+	return nil
+}
+
+// readPassword reads the password from the first line of stdin, or asks twice on the terminal.
+func readPassword(stdin io.Reader, fromStdin bool, stdout io.Writer) (string, error) {
+	if fromStdin {
+		line, err := bufio.NewReader(stdin).ReadString('\n')
+		if err != nil && !(errors.Is(err, io.EOF) && line != "") {
+			return "", errors.New("--password-stdin: no password on standard input")
+		}
+		return strings.TrimRight(line, "\r\n"), nil
+	}
+	f, ok := stdin.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return "", errors.New("no terminal to ask for a password: use --password-stdin")
+	}
+	fmt.Fprint(stdout, "Password: ")
+	a, err := term.ReadPassword(int(f.Fd()))
+	fmt.Fprintln(stdout)
+	if err != nil {
+		return "", err
+	}
+	fmt.Fprint(stdout, "Confirm password: ")
+	b, err := term.ReadPassword(int(f.Fd()))
+	fmt.Fprintln(stdout)
+	if err != nil {
+		return "", err
+	}
+	if string(a) != string(b) {
+		return "", errors.New("the passwords don't match")
+	}
+	return string(a), nil
+}
+
+func backup(ctx context.Context, args []string, stdout io.Writer) error {
+	fs, db := newFlags("backup")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return errors.New("usage: gatehouse backup [--db FILE] DEST")
+	}
+	dest := fs.Arg(0)
+	if _, err := os.Stat(dest); err == nil {
+		return fmt.Errorf("%s already exists; choose a new file name", dest)
+	}
+	if _, err := os.Stat(*db); err != nil {
+		return fmt.Errorf("no database at %s", *db)
+	}
+	st, err := store.Open(ctx, store.Options{Path: *db})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := st.Backup(ctx, dest); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Backed up %s to %s.\n", *db, dest)
+	return nil
+}

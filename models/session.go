@@ -1,0 +1,40 @@
+package models
+
+import "time"
+
+// Session is the server-side record behind a login cookie. Only a hash of the cookie's
+// token is stored, so a copy of the database cannot be used to ride a session.
+type Session struct {
+	ID         int64
+	TokenHash  []byte
+	UserID     int64
+	OrgID      int64
+	IP         string
+	UserAgent  string
+	CreatedAt  time.Time
+	LastSeenAt time.Time
+}
+
+// SessionPolicy holds the idle timeout and absolute lifetime of sessions.
+type SessionPolicy struct {
+	Idle     time.Duration
+	Lifetime time.Duration
+}
+
+// Expired reports whether the session has been idle too long or lived too long at now.
+func (p SessionPolicy) Expired(s Session, now time.Time) bool {
+	return now.Sub(s.LastSeenAt) >= p.Idle || now.Sub(s.CreatedAt) >= p.Lifetime
+}
+
+// Current is who is making a request: the user, the organization they act in,
+// their membership there and what it allows.
+type Current struct {
+	Session     Session
+	User        User
+	Org         Organization
+	Membership  Membership
+	Permissions PermissionSet
+}
+
+// Can reports whether the current member holds p.
+func (c *Current) Can(p Permission) bool { return c != nil && c.Permissions.Has(p) }

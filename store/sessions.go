@@ -1,0 +1,159 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"gorm.io/gorm"
+
+	"gatehouse/models"
+)
+
+// LoginInput is a new session for a user whose credentials have been checked.
+type LoginInput struct {
+	UserID    int64
+	TokenHash []byte
+	Meta      Meta
+}
+
+// CreateSession starts a session in the user's last organization (or their first active
+// membership), records the login on the user and membership, and writes the audit event, in
+// one transaction. A user with no active membership gets models.ErrForbidden and no session.
+func (s *Store) CreateSession(ctx context.Context, in LoginInput) (*models.Session, error) {
+	var sess *models.Session
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		var u models.User
+		if err := tx.Take(&u, in.UserID).Error; err != nil {
+			return notFound(err)
+		}
+		q := tx.Where("user_id = ? AND status = ?", u.ID, models.StatusActive)
+		if u.LastOrgID != nil {
+			q = q.Order(gorm.Expr("org_id = ? DESC", *u.LastOrgID))
+		}
+		var m models.Membership
+		if err := q.Order("id").Take(&m).Error; err != nil {
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				return models.ErrForbidden
+			}
+			return err
+		}
+		now := s.now()
+		sess = &models.Session{TokenHash: in.TokenHash, UserID: u.ID, OrgID: m.OrgID, IP: in.Meta.IP,
+			UserAgent: truncate(in.Meta.UserAgent, 300), CreatedAt: now, LastSeenAt: now}
+		if err := tx.Create(sess).Error; err != nil {
+			return err
+		}
+		if err := tx.Model(&u).UpdateColumns(map[string]any{"last_login_at": now, "last_org_id": m.OrgID}).Error; err != nil {
+			return err
+		}
+		if err := tx.Model(&m).UpdateColumn("last_login_at", now).Error; err != nil {
+			return err
+		}
+		return writeAudit(tx, models.AuditEvent{OrgID: &m.OrgID, ActorUserID: &u.ID, ActorEmail: u.Email,
+			Action: models.ActionLogin, TargetMembershipID: &m.ID, TargetEmail: u.Email}, in.Meta, now)
+	})
+	if err != nil {
+		if errors.Is(err, models.ErrForbidden) || errors.Is(err, models.ErrNotFound) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("store: unable to create session: %w", err)
+	}
+	return sess, nil
+}
+
+// FindCurrent loads the session with that token hash and who it belongs to: user,
+// organization, membership (in any status; the caller decides what it allows) and roles.
+// An unknown token gives models.ErrNotFound.
+func (s *Store) FindCurrent(ctx context.Context, tokenHash []byte) (*models.Current, error) {
+	db := s.r.WithContext(ctx)
+	var cur models.Current
+	err := func() error {
+		if err := db.Where("token_hash = ?", tokenHash).Take(&cur.Session).Error; err != nil {
+			return notFound(err)
+		}
+		if err := db.Take(&cur.User, cur.Session.UserID).Error; err != nil {
+			return notFound(err)
+		}
+		if err := db.Take(&cur.Org, cur.Session.OrgID).Error; err != nil {
+			return notFound(err)
+		}
+		if err := db.Where("org_id = ? AND user_id = ?", cur.Org.ID, cur.User.ID).Take(&cur.Membership).Error; err != nil {
+			return notFound(err)
+		}
+		roles, err := rolesOf(db, []int64{cur.Membership.ID})
+		cur.Membership.Roles = roles[cur.Membership.ID]
+		return err
+	}()
+	if err != nil {
+		if errors.Is(err, models.ErrNotFound) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("store: unable to load session: %w", err)
+	}
+	cur.Permissions = models.PermissionsOf(cur.Membership.Roles)
+	return &cur, nil
+}
+
+// TouchSession records activity on a session, for the idle timeout.
+func (s *Store) TouchSession(ctx context.Context, id int64) error {
+	if err := s.w.WithContext(ctx).Model(&models.Session{}).Where("id = ?", id).UpdateColumn("last_seen_at", s.now()).Error; err != nil {
+		return fmt.Errorf("store: unable to touch session: %w", err)
+	}
+	return nil
+}
+
+// DeleteSession ends one session.
+func (s *Store) DeleteSession(ctx context.Context, id int64) error {
+	if err := s.w.WithContext(ctx).Delete(&models.Session{}, id).Error; err != nil {
+		return fmt.Errorf("store: unable to delete session: %w", err)
+	}
+	return nil
+}
+
+// Logout ends the current session and writes the audit event in one transaction.
+func (s *Store) Logout(ctx context.Context, cur *models.Current, meta Meta) error {
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Delete(&models.Session{}, cur.Session.ID).Error; err != nil {
+			return err
+		}
+		return writeAudit(tx, models.AuditEvent{OrgID: &cur.Org.ID, ActorUserID: &cur.User.ID, ActorEmail: cur.User.Email,
+			Action: models.ActionLogout, TargetMembershipID: &cur.Membership.ID, TargetEmail: cur.User.Email}, meta, s.now())
+	})
+	if err != nil {
+		return fmt.Errorf("store: unable to log out: %w", err)
+	}
+	return nil
+}
+
+// PruneSessions deletes sessions that the policy has expired, and returns how many.
+func (s *Store) PruneSessions(ctx context.Context, p models.SessionPolicy) (int64, error) {
+	now := s.now()
+	res := s.w.WithContext(ctx).Where("last_seen_at <= ? OR created_at <= ?", now.Add(-p.Idle), now.Add(-p.Lifetime)).Delete(&models.Session{})
+	if res.Error != nil {
+		return 0, fmt.Errorf("store: unable to prune sessions: %w", res.Error)
+	}
+	return res.RowsAffected, nil
+}
+
+// rolesOf returns the roles of each membership id, in one query.
+func rolesOf(db *gorm.DB, ids []int64) (map[int64][]models.Role, error) {
+	out := make(map[int64][]models.Role, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		MembershipID int64
+		Role         models.Role
+	}
+	if err := db.Table("membership_roles").Where("membership_id IN ?", ids).Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		out[r.MembershipID] = append(out[r.MembershipID], r.Role)
+	}
+	for id, roles := range out {
+		out[id] = models.SortRoles(roles)
+	}
+	return out, nil
+}

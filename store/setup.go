@@ -1,0 +1,113 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"gatehouse/models"
+)
+
+// SetupTokenLifetime bounds how long a printed setup link works.
+const SetupTokenLifetime = 24 * time.Hour
+
+// CreateSetupToken mints a setup link token when the database has no users yet, and
+// invalidates any earlier one. It returns "" when setup has already been done.
+func (s *Store) CreateSetupToken(ctx context.Context) (string, error) {
+	var raw string
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		var users int64
+		if err := tx.Model(&models.User{}).Count(&users).Error; err != nil {
+			return err
+		}
+		if users > 0 {
+			return nil
+		}
+		if err := tx.Where("purpose = ?", models.PurposeSetup).Delete(&models.Token{}).Error; err != nil {
+			return err
+		}
+		var hash []byte
+		raw, hash = models.NewToken()
+		now := s.now()
+		return tx.Create(&models.Token{Purpose: models.PurposeSetup, Hash: hash, ExpiresAt: now.Add(SetupTokenLifetime), CreatedAt: now}).Error
+	})
+	if err != nil {
+		return "", fmt.Errorf("store: unable to create setup token: %w", err)
+	}
+	return raw, nil
+}
+
+// CheckSetupToken returns nil when raw is a live setup token, models.ErrGone otherwise.
+func (s *Store) CheckSetupToken(ctx context.Context, raw string) error {
+	_, err := findLiveToken(s.r.WithContext(ctx), models.PurposeSetup, raw, s.now())
+	return err
+}
+
+func findLiveToken(db *gorm.DB, purpose models.TokenPurpose, raw string, now time.Time) (*models.Token, error) {
+	var t models.Token
+	err := db.Where("hash = ? AND purpose = ?", models.HashToken(raw), purpose).Take(&t).Error
+	if err != nil {
+		if notFound(err) == models.ErrNotFound {
+			return nil, models.ErrGone
+		}
+		return nil, fmt.Errorf("store: unable to find token: %w", err)
+	}
+	if t.UsedAt != nil || !now.Before(t.ExpiresAt) {
+		return nil, models.ErrGone
+	}
+	return &t, nil
+}
+
+// SetupInput is the first Owner and organization created through the setup link.
+type SetupInput struct {
+	OrgName      string
+	FirstName    string
+	LastName     string
+	Email        string
+	PasswordHash string
+}
+
+// CompleteSetup spends the setup token and creates the organization, its first Owner
+// and the audit event in one transaction. A spent, expired or unknown token gives models.ErrGone.
+func (s *Store) CompleteSetup(ctx context.Context, raw string, in SetupInput, meta Meta) (*models.User, error) {
+	var user *models.User
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		now := s.now()
+		t, err := findLiveToken(tx, models.PurposeSetup, raw, now)
+		if err != nil {
+			return err
+		}
+		res := tx.Model(&models.Token{}).Where("id = ? AND used_at IS NULL", t.ID).Update("used_at", now)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected != 1 {
+			return models.ErrGone
+		}
+		org := models.Organization{Name: in.OrgName, InviteLifetimeHours: 72}
+		if err := tx.Create(&org).Error; err != nil {
+			return err
+		}
+		user = &models.User{Email: in.Email, FirstName: in.FirstName, LastName: in.LastName, PasswordHash: in.PasswordHash, LastOrgID: &org.ID}
+		if err := tx.Create(user).Error; err != nil {
+			return err
+		}
+		m, err := addMembership(tx, org.ID, user, []models.Role{models.RoleOwner})
+		if err != nil {
+			return err
+		}
+		return writeAudit(tx, models.AuditEvent{
+			OrgID: &org.ID, ActorUserID: &user.ID, ActorEmail: user.Email, Action: models.ActionSetup,
+			TargetMembershipID: &m.ID, TargetEmail: user.Email, Detail: "organization " + org.Name,
+		}, meta, now)
+	})
+	if err != nil {
+		if err == models.ErrGone {
+			return nil, err
+		}
+		return nil, fmt.Errorf("store: unable to complete setup: %w", err)
+	}
+	return user, nil
+}

@@ -1,0 +1,152 @@
+// Package store owns the database: opening it, migrating it, and every query and
+// transaction as a named method on Store. No gorm call lives outside this package.
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strings"
+	"time"
+
+	"gorm.io/driver/sqlite"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"gatehouse/models"
+)
+
+// Store is Gatehouse's data layer over SQLite: one writer connection whose transactions
+// begin IMMEDIATE (so writers queue on busy_timeout instead of failing mid-transaction),
+// and a small pool of readers that WAL lets run beside it.
+type Store struct {
+	w   *gorm.DB
+	r   *gorm.DB
+	now func() time.Time
+}
+
+// Options configure Open.
+type Options struct {
+	Path    string           // SQLite file path
+	Now     func() time.Time // clock; time.Now when nil
+	Logger  *slog.Logger     // receives slow-query and error logs; discarded when nil
+	Readers int              // size of the read pool; 4 when zero
+}
+
+// Open opens (creating if needed) and migrates the database at opts.Path.
+func Open(ctx context.Context, opts Options) (*Store, error) {
+	s, err := open(opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.migrate(ctx, migrations); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func open(opts Options) (*Store, error) {
+	if strings.HasPrefix(opts.Path, "postgres://") || strings.HasPrefix(opts.Path, "postgresql://") {
+		return nil, errors.New("store: PostgreSQL is not supported yet; use a SQLite file path")
+	}
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
+	s := &Store{now: func() time.Time { return now().UTC().Truncate(time.Microsecond) }}
+	cfg := func() *gorm.Config {
+		return &gorm.Config{
+			SkipDefaultTransaction: true,
+			NowFunc:                s.now,
+			Logger:                 logger.Discard,
+			TranslateError:         true,
+		}
+	}
+	if opts.Logger != nil {
+		slow := logger.NewSlogLogger(opts.Logger, logger.Config{SlowThreshold: 200 * time.Millisecond, LogLevel: logger.Warn, IgnoreRecordNotFoundError: true})
+		cfg = func() *gorm.Config {
+			return &gorm.Config{SkipDefaultTransaction: true, NowFunc: s.now, Logger: slow, TranslateError: true}
+		}
+	}
+	params := url.Values{}
+	params.Set("_busy_timeout", "5000")
+	params.Set("_foreign_keys", "on")
+	params.Set("_synchronous", "NORMAL")
+	params.Set("_journal_mode", "WAL")
+	params.Set("_txlock", "immediate")
+	w, err := gorm.Open(sqlite.Open("file:"+opts.Path+"?"+params.Encode()), cfg())
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to open %s: %w", opts.Path, err)
+	}
+	wdb, _ := w.DB()
+	wdb.SetMaxOpenConns(1)
+	wdb.SetConnMaxIdleTime(0)
+	if err := wdb.Ping(); err != nil {
+		wdb.Close()
+		return nil, fmt.Errorf("store: unable to open %s: %w", opts.Path, err)
+	}
+	params.Del("_txlock")
+	params.Del("_journal_mode")
+	params.Set("_query_only", "true")
+	r, err := gorm.Open(sqlite.Open("file:"+opts.Path+"?"+params.Encode()), cfg())
+	if err != nil {
+		wdb.Close()
+		return nil, fmt.Errorf("store: unable to open readers for %s: %w", opts.Path, err)
+	}
+	rdb, _ := r.DB()
+	readers := opts.Readers
+	if readers <= 0 {
+		readers = 4
+	}
+	rdb.SetMaxOpenConns(readers)
+	rdb.SetMaxIdleConns(readers)
+	s.w, s.r = w, r
+	return s, nil
+}
+
+// Close closes both connection pools.
+func (s *Store) Close() error {
+	var errs []error
+	for _, g := range []*gorm.DB{s.r, s.w} {
+		if g == nil {
+			continue
+		}
+		if db, err := g.DB(); err == nil {
+			errs = append(errs, db.Close())
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Healthy checks that the database answers a query.
+func (s *Store) Healthy(ctx context.Context) error {
+	var one int
+	if err := s.r.WithContext(ctx).Raw("SELECT 1").Scan(&one).Error; err != nil {
+		return fmt.Errorf("store: database unreachable: %w", err)
+	}
+	return nil
+}
+
+// Backup writes a consistent copy of the live database to dest, which must not exist.
+func (s *Store) Backup(ctx context.Context, dest string) error {
+	if err := s.w.WithContext(ctx).Exec("VACUUM INTO ?", dest).Error; err != nil {
+		return fmt.Errorf("store: unable to back up to %s: %w", dest, err)
+	}
+	return nil
+}
+
+// tx runs fn in one write transaction (BEGIN IMMEDIATE).
+func (s *Store) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	return s.w.WithContext(ctx).Transaction(fn)
+}
+
+// notFound turns gorm's record-not-found into models.ErrNotFound.
+func notFound(err error) error {
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return models.ErrNotFound
+	}
+	return err
+}

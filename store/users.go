@@ -1,0 +1,155 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"gorm.io/gorm"
+
+	"gatehouse/models"
+)
+
+var errNoRows = sql.ErrNoRows
+
+// CountUsers returns how many accounts exist.
+func (s *Store) CountUsers(ctx context.Context) (int64, error) {
+	var n int64
+	if err := s.r.WithContext(ctx).Model(&models.User{}).Count(&n).Error; err != nil {
+		return 0, fmt.Errorf("store: unable to count users: %w", err)
+	}
+	return n, nil
+}
+
+// FindUserByEmail returns the account with that (normalised) email, or models.ErrNotFound.
+func (s *Store) FindUserByEmail(ctx context.Context, email string) (*models.User, error) {
+	var u models.User
+	if err := s.r.WithContext(ctx).Where("email = ?", email).Take(&u).Error; err != nil {
+		if err = notFound(err); err == models.ErrNotFound {
+			return nil, err
+		}
+		return nil, fmt.Errorf("store: unable to find user: %w", err)
+	}
+	return &u, nil
+}
+
+// CreateOwnerInput is an Owner added from the command line.
+type CreateOwnerInput struct {
+	Email        string
+	FirstName    string
+	LastName     string
+	PasswordHash string
+	OrgName      string // organization to use or create; the first one when empty
+}
+
+// CreateOwnerResult says what CreateOwner did.
+type CreateOwnerResult struct {
+	Org         models.Organization
+	User        models.User
+	CreatedUser bool // false when the account existed and was only given Owner
+	CreatedOrg  bool
+}
+
+// CreateOwner makes email an active Owner. On an empty database it creates the first
+// organization (named OrgName, or "Gatehouse"); otherwise it uses the organization named
+// OrgName, or the first one. An existing account keeps its password and is given Owner:
+// this is the recovery path for a team locked out of its console.
+func (s *Store) CreateOwner(ctx context.Context, in CreateOwnerInput) (*CreateOwnerResult, error) {
+	res := &CreateOwnerResult{}
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		q := tx.Order("id")
+		if in.OrgName != "" {
+			q = q.Where("name = ?", in.OrgName)
+		}
+		err := q.Take(&res.Org).Error
+		switch {
+		case errors.Is(err, gorm.ErrRecordNotFound):
+			var orgs int64
+			if err := tx.Model(&models.Organization{}).Count(&orgs).Error; err != nil {
+				return err
+			}
+			if orgs > 0 {
+				return fmt.Errorf("%w: no organization named %q", models.ErrNotFound, in.OrgName)
+			}
+			res.Org = models.Organization{Name: in.OrgName, InviteLifetimeHours: 72}
+			if res.Org.Name == "" {
+				res.Org.Name = "Gatehouse"
+			}
+			if err := tx.Create(&res.Org).Error; err != nil {
+				return err
+			}
+			res.CreatedOrg = true
+		case err != nil:
+			return err
+		}
+		err = tx.Where("email = ?", in.Email).Take(&res.User).Error
+		switch {
+		case errors.Is(err, gorm.ErrRecordNotFound):
+			res.User = models.User{Email: in.Email, FirstName: in.FirstName, LastName: in.LastName, PasswordHash: in.PasswordHash, LastOrgID: &res.Org.ID}
+			if err := tx.Create(&res.User).Error; err != nil {
+				return err
+			}
+			res.CreatedUser = true
+		case err != nil:
+			return err
+		}
+		m, err := grantOwner(tx, res.Org.ID, &res.User)
+		if err != nil {
+			return err
+		}
+		return writeAudit(tx, models.AuditEvent{
+			OrgID: &res.Org.ID, ActorEmail: "command line", Action: models.ActionOwnerCreated,
+			TargetMembershipID: &m.ID, TargetEmail: res.User.Email,
+		}, Meta{IP: "local"}, s.now())
+	})
+	if err != nil {
+		if errors.Is(err, models.ErrNotFound) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("store: unable to create owner: %w", err)
+	}
+	return res, nil
+}
+
+// grantOwner makes the user an active Owner of org, creating the membership if needed.
+func grantOwner(tx *gorm.DB, orgID int64, u *models.User) (*models.Membership, error) {
+	var m models.Membership
+	err := tx.Where("org_id = ? AND (user_id = ? OR email = ?)", orgID, u.ID, u.Email).Take(&m).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return addMembership(tx, orgID, u, []models.Role{models.RoleOwner})
+	}
+	if err != nil {
+		return nil, err
+	}
+	m.UserID, m.Status = &u.ID, models.StatusActive
+	if err := tx.Model(&m).Select("user_id", "status", "updated_at").Updates(&m).Error; err != nil {
+		return nil, err
+	}
+	if err := tx.Exec("INSERT INTO membership_roles (membership_id, role) VALUES (?, ?) ON CONFLICT DO NOTHING", m.ID, models.RoleOwner).Error; err != nil {
+		return nil, err
+	}
+	return &m, nil
+}
+
+// addMembership creates an active membership for u in org with roles.
+func addMembership(tx *gorm.DB, orgID int64, u *models.User, roles []models.Role) (*models.Membership, error) {
+	m := models.Membership{OrgID: orgID, UserID: &u.ID, Status: models.StatusActive, Email: u.Email}
+	m.SetName(u.FirstName, u.LastName)
+	if err := tx.Create(&m).Error; err != nil {
+		return nil, err
+	}
+	return &m, setRoles(tx, m.ID, roles)
+}
+
+func setRoles(tx *gorm.DB, membershipID int64, roles []models.Role) error {
+	if err := tx.Exec("DELETE FROM membership_roles WHERE membership_id = ?", membershipID).Error; err != nil {
+		return err
+	}
+	for _, r := range models.SortRoles(roles) {
+		if err := tx.Exec("INSERT INTO membership_roles (membership_id, role) VALUES (?, ?)", membershipID, r).Error; err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,108 @@
+// Package views holds Gatehouse's templ components. Components take view models built by
+// handlers and never touch the database.
+package views
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"gatehouse/models"
+	"gatehouse/static"
+)
+
+// Page is what every page's layout needs: who is looking, the CSRF token and flash messages.
+type Page struct {
+	CSRF    string
+	Current *models.Current // nil when nobody is logged in
+	Flashes []string
+	Nav     string // key of the highlighted navigation item
+}
+
+type pageKey struct{}
+
+// WithPage returns ctx carrying p for the components rendered with it.
+func WithPage(ctx context.Context, p *Page) context.Context {
+	return context.WithValue(ctx, pageKey{}, p)
+}
+
+// PageFrom returns the Page in ctx, or an empty one.
+func PageFrom(ctx context.Context) *Page {
+	if p, ok := ctx.Value(pageKey{}).(*Page); ok {
+		return p
+	}
+	return &Page{}
+}
+
+// Field is one labelled form input with its value and error message.
+type Field struct {
+	Name         string
+	Label        string
+	Type         string // "text" when empty
+	Value        string
+	Error        string
+	Hint         string
+	Autocomplete string
+	Required     bool
+	Autofocus    bool
+	ReadOnly     bool
+	MaxLength    int
+}
+
+func (f Field) inputType() string {
+	if f.Type == "" {
+		return "text"
+	}
+	return f.Type
+}
+
+func (f Field) id() string { return "f-" + f.Name }
+
+func asset(name string) string { return static.URL(name) }
+
+// timeAgo renders a past time for a table cell: "Never", "just now", "5 min ago", "3 days ago", or a date.
+func timeAgo(t, now time.Time) string {
+	if t.IsZero() || t.Year() <= 1 {
+		return "Never"
+	}
+	d := now.Sub(t)
+	switch {
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		return fmt.Sprintf("%d min ago", int(d/time.Minute))
+	case d < 24*time.Hour:
+		return plural(int(d/time.Hour), "hour") + " ago"
+	case d < 30*24*time.Hour:
+		return plural(int(d/(24*time.Hour)), "day") + " ago"
+	}
+	return t.Format("2 Jan 2006")
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+func count(n int64) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+func initials(name string) string {
+	words := strings.Fields(name)
+	if len(words) == 0 {
+		return "?"
+	}
+	first := []rune(words[0])[:1]
+	if len(words) > 1 && !strings.Contains(words[0], "@") {
+		first = append(first, []rune(words[len(words)-1])[0])
+	}
+	return strings.ToUpper(string(first))
+}
