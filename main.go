@@ -165,7 +165,6 @@ func serve(ctx context.Context, args []string, log *slog.Logger) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	log.Info("gatehouse listening", "addr", ln.Addr().String(), "base_url", base.String(), "db", cfg.db, "version", version)
-	if cfg.smtpURL == "" {
 
 	token, err := st.CreateSetupToken(ctx)
 	if err != nil {
