@@ -41,6 +41,11 @@ func (h *Handler) routes(e *echo.Echo) {
 	member := e.Group("", h.requireLogin, h.require(models.PermViewData))
 	member.GET("/", h.Home, nav("home"))
 	member.GET("/users", h.UsersList, nav("users"))
+
+	// Owners and Admins: organization settings.
+	orgAdmin := e.Group("", h.requireLogin, h.require(models.PermManageOrg))
+	orgAdmin.GET("/settings", h.Settings, nav("settings"))
+	orgAdmin.POST("/settings", h.SaveSettings, nav("settings"))
 }
 
 // staticHandler serves the embedded files; URLs carry a content hash, so they may be cached for good.

@@ -14,6 +14,7 @@ const (
 	ActionLoginBlocked Action = "login.blocked"
 	ActionLogout       Action = "logout"
 	ActionDenied       Action = "access.denied"
+	ActionOrgUpdated   Action = "org.updated"
 )
 
 // AuditEvent records who did what to whom, when and from where.

@@ -42,6 +42,13 @@ const (
 	MaxFieldLen   = 200
 )
 
+// Invitation lifetime bounds, in hours (DESIGN.md: 1 hour to 30 days, default 72 hours).
+const (
+	MinInviteLifetimeHours     = 1
+	MaxInviteLifetimeHours     = 30 * 24
+	DefaultInviteLifetimeHours = 72
+)
+
 // NormalizeEmail trims and lower-cases an email address.
 func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 

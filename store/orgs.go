@@ -1,0 +1,50 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"gorm.io/gorm"
+
+	"gatehouse/models"
+)
+
+// OrgUpdate holds the organization settings to change; nil fields stay as they are.
+type OrgUpdate struct {
+	Name                *string
+	InviteLifetimeHours *int
+}
+
+// UpdateOrganization changes the current member's organization and audits what changed, in one transaction.
+func (s *Store) UpdateOrganization(ctx context.Context, actor *models.Current, upd OrgUpdate, meta Meta) (*models.Organization, error) {
+	var org models.Organization
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Take(&org, actor.Org.ID).Error; err != nil {
+			return notFound(err)
+		}
+		changes := map[string]any{}
+		var what []string
+		if upd.Name != nil && *upd.Name != org.Name {
+			changes["name"] = *upd.Name
+			what = append(what, fmt.Sprintf("name %q → %q", org.Name, *upd.Name))
+		}
+		if upd.InviteLifetimeHours != nil && *upd.InviteLifetimeHours != org.InviteLifetimeHours {
+			changes["invite_lifetime_hours"] = *upd.InviteLifetimeHours
+			what = append(what, "invitation lifetime "+strconv.Itoa(org.InviteLifetimeHours)+"h → "+strconv.Itoa(*upd.InviteLifetimeHours)+"h")
+		}
+		if len(changes) == 0 {
+			return nil
+		}
+		if err := tx.Model(&org).Updates(changes).Error; err != nil {
+			return err
+		}
+		return writeAudit(tx, models.AuditEvent{OrgID: &org.ID, ActorUserID: &actor.User.ID, ActorEmail: actor.User.Email,
+			Action: models.ActionOrgUpdated, Detail: strings.Join(what, "; ")}, meta, s.now())
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to update organization: %w", err)
+	}
+	return &org, nil
+}
