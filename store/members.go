@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"gorm.io/gorm"
+
 	"gatehouse/models"
 )
 
@@ -116,12 +118,11 @@ func (s *Store) FindMembers(ctx context.Context, orgID int64, f MemberFilter) (*
 		f.Limit = 50
 	}
 	col := f.Sort.column()
-	q := s.r.WithContext(ctx).Model(&models.Membership{}).Where("org_id = ? AND status = ?", orgID, f.Status)
+	q := s.r.WithContext(ctx).Model(&models.Membership{})
 	if term := strings.ToLower(strings.TrimSpace(f.Query)); term != "" {
-		// Prefix ranges on indexed keys: SQLite answers each branch from its index.
-		hi := term + "\U0010FFFF"
-		q = q.Where("(email >= ? AND email < ?) OR (name_key >= ? AND name_key < ?) OR (last_name_key >= ? AND last_name_key < ?)",
-			term, hi, term, hi, term, hi)
+		q = s.searchMembers(ctx, q, orgID, f.Status, term)
+	} else {
+		q = q.Where("org_id = ? AND status = ?", orgID, f.Status)
 	}
 	c := decodeCursor(f.Cursor, f.Sort, f.Desc)
 	backward := c != nil && c.Backward
@@ -171,6 +172,22 @@ func (s *Store) FindMembers(ctx context.Context, orgID int64, f MemberFilter) (*
 		page.Members[i].Roles = roles[page.Members[i].ID]
 	}
 	return page, nil
+}
+
+// searchMembers narrows q to the members whose email, "first last" or last name starts with
+// term. Search is dialect-specific by nature, so it stays behind this one function.
+//
+// Each key is searched as a range on its own (org_id, status, key) index and only the matches
+// are sorted, so the cost follows the number of matches, never the size of the table. The
+// unary + keeps SQLite from walking the sort index and probing every row instead (which
+// costs a full scan when a term matches little).
+func (s *Store) searchMembers(ctx context.Context, q *gorm.DB, orgID int64, status models.Status, term string) *gorm.DB {
+	hi := term + "\U0010FFFF"
+	ids := s.r.WithContext(ctx).Raw(`SELECT id FROM memberships WHERE org_id = ? AND status = ? AND email >= ? AND email < ?
+		UNION SELECT id FROM memberships WHERE org_id = ? AND status = ? AND name_key >= ? AND name_key < ?
+		UNION SELECT id FROM memberships WHERE org_id = ? AND status = ? AND last_name_key >= ? AND last_name_key < ?`,
+		orgID, status, term, hi, orgID, status, term, hi, orgID, status, term, hi)
+	return q.Where("+org_id = ? AND +status = ? AND id IN (?)", orgID, status, ids)
 }
 
 // MemberCounts returns the number of the organization's memberships in each status,
