@@ -1,0 +1,168 @@
+package handlers_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"gatehouse/handlers"
+	"gatehouse/models"
+	"gatehouse/store"
+)
+
+// fakeClock is a clock the test moves by hand.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+
+func (c *fakeClock) Advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
+
+// testApp is Gatehouse on a fresh SQLite file, served by httptest, with a controlled clock.
+type testApp struct {
+	t      testing.TB
+	Store  *store.Store
+	Clock  *fakeClock
+	Server *httptest.Server
+	Policy models.SessionPolicy
+}
+
+const testPassword = "correct horse battery staple"
+
+func newTestApp(t testing.TB) *testApp {
+	t.Helper()
+	clock := &fakeClock{t: time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)}
+	st, err := store.Open(context.Background(), store.Options{Path: filepath.Join(t.TempDir(), "test.db"), Now: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := &testApp{t: t, Store: st, Clock: clock, Policy: models.SessionPolicy{Idle: time.Hour, Lifetime: 12 * time.Hour}}
+	// The server starts first so the base URL can name its real address.
+	app.Server = httptest.NewUnstartedServer(nil)
+	app.Server.Start()
+	base, _ := url.Parse(app.Server.URL)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	h := handlers.New(st, handlers.Config{BaseURL: base, Sessions: app.Policy, Secret: []byte("test secret"), Version: "test"}, clock, log)
+	app.Server.Config.Handler = h.Echo()
+	t.Cleanup(func() { app.Server.Close(); st.Close() })
+	return app
+}
+
+// createOwner adds an active Owner with testPassword, creating the organization on first use.
+func (a *testApp) createOwner(email string) *store.CreateOwnerResult {
+	a.t.Helper()
+	res, err := a.Store.CreateOwner(context.Background(), store.CreateOwnerInput{
+		Email: email, FirstName: "Olive", LastName: "Owner", PasswordHash: models.HashPassword(testPassword), OrgName: "Acme"})
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	return res
+}
+
+// client is one browser: a cookie jar, no automatic redirects, and the last CSRF token seen.
+type client struct {
+	t    testing.TB
+	app  *testApp
+	http *http.Client
+	csrf string
+}
+
+func (a *testApp) newClient() *client {
+	jar, _ := cookiejar.New(nil)
+	return &client{t: a.t, app: a, http: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	}}}
+}
+
+// page is a response with its parsed HTML.
+type page struct {
+	*http.Response
+	Doc  *goquery.Document
+	Body string
+}
+
+func (c *client) do(req *http.Request) *page {
+	c.t.Helper()
+	resp, err := c.http.Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	doc, err := goquery.NewDocumentFromReader(strings.NewReader(string(b)))
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	if tok, ok := doc.Find(`input[name="_csrf"]`).First().Attr("value"); ok && tok != "" {
+		c.csrf = tok
+	}
+	return &page{Response: resp, Doc: doc, Body: string(b)}
+}
+
+func (c *client) get(path string) *page {
+	c.t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, c.app.Server.URL+path, nil)
+	return c.do(req)
+}
+
+// post sends a form with the client's CSRF token unless form sets _csrf itself.
+func (c *client) post(path string, form url.Values) *page {
+	c.t.Helper()
+	if form == nil {
+		form = url.Values{}
+	}
+	if _, ok := form["_csrf"]; !ok {
+		form.Set("_csrf", c.csrf)
+	}
+	req, _ := http.NewRequest(http.MethodPost, c.app.Server.URL+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return c.do(req)
+}
+
+// login logs in through the form and fails the test unless it succeeds.
+func (c *client) login(email, password string) {
+	c.t.Helper()
+	c.get("/login")
+	p := c.post("/login", url.Values{"email": {email}, "password": {password}})
+	if p.StatusCode != http.StatusSeeOther {
+		c.t.Fatalf("login as %s: status %d, want 303; page says %q", email, p.StatusCode, strings.TrimSpace(p.Doc.Find(".form-error").Text()))
+	}
+}
+
+// text returns the trimmed text of the first element matching sel.
+func (p *page) text(sel string) string {
+	return strings.TrimSpace(p.Doc.Find(sel).First().Text())
+}
+
+func (p *page) location() string { return p.Header.Get("Location") }
+
+// TestHarness checks the harness itself: an Owner logs in and sees the Users page.
+func TestHarness(t *testing.T) {
+	app := newTestApp(t)
+	app.createOwner("olive@example.com")
+	c := app.newClient()
+	c.login("olive@example.com", testPassword)
+	p := c.get("/users")
+	if p.StatusCode != http.StatusOK {
+		t.Fatalf("GET /users: %d", p.StatusCode)
+	}
+	if got := p.text("h1"); got != "Users" {
+		t.Fatalf("heading %q", got)
+	}
+	if !strings.Contains(p.Doc.Find("table").Text(), "olive@example.com") {
+		t.Fatal("owner not listed on the Users page")
+	}
+}
