@@ -1,0 +1,47 @@
+package models
+
+import "time"
+
+// Invitation is one emailed link into an organization. Each reinvite or copied link is a new
+// row; minting one supersedes every earlier live link of the membership.
+type Invitation struct {
+	ID           int64
+	OrgID        int64
+	MembershipID int64
+	Email        string
+	TokenHash    []byte
+	InvitedByID  *int64
+	ExpiresAt    time.Time
+	UsedAt       *time.Time
+	RevokedAt    *time.Time
+	SupersededAt *time.Time
+	CreatedAt    time.Time
+}
+
+// LinkState says whether an invitation link can still be used, and if not, why.
+type LinkState string
+
+// Invitation link states.
+const (
+	LinkLive       LinkState = "live"
+	LinkUsed       LinkState = "used"
+	LinkExpired    LinkState = "expired"
+	LinkRevoked    LinkState = "revoked"
+	LinkSuperseded LinkState = "superseded"
+)
+
+// State is the link's state at now. Used wins over the others: a person who already joined
+// should hear that, not that the link later expired.
+func (i Invitation) State(now time.Time) LinkState {
+	switch {
+	case i.UsedAt != nil:
+		return LinkUsed
+	case i.RevokedAt != nil:
+		return LinkRevoked
+	case i.SupersededAt != nil:
+		return LinkSuperseded
+	case !now.Before(i.ExpiresAt):
+		return LinkExpired
+	}
+	return LinkLive
+}
