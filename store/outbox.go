@@ -1,0 +1,187 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"gatehouse/models"
+)
+
+// maxOutboxError bounds the delivery error kept on a message; SMTP servers can be chatty.
+const maxOutboxError = 1000
+
+// enqueue writes msg to the outbox inside the caller's transaction, due at once. The caller
+// owns the transaction, so the message exists exactly when the change that caused it does.
+func enqueue(tx *gorm.DB, msg *models.OutboxMessage, now time.Time) error {
+	if msg.Channel == "" || msg.Recipient == "" {
+		return fmt.Errorf("outbox message needs a channel and a recipient: %w", models.ErrInvalid)
+	}
+	msg.ID = 0
+	msg.Status = models.OutboxPending
+	msg.Attempts = 0
+	msg.NextAttemptAt = now
+	msg.LastError = ""
+	msg.SentAt = nil
+	msg.CreatedAt = now
+	return tx.Create(msg).Error
+}
+
+// Enqueue writes a standalone message to the outbox (one that no other change goes with,
+// such as a password reset). Messages caused by a change are enqueued in that change's transaction.
+func (s *Store) Enqueue(ctx context.Context, msg *models.OutboxMessage) error {
+	err := s.tx(ctx, func(tx *gorm.DB) error { return enqueue(tx, msg, s.now()) })
+	if err != nil {
+		return fmt.Errorf("store: unable to enqueue message: %w", err)
+	}
+	return nil
+}
+
+// DueMessages returns up to limit messages waiting for delivery whose next attempt is due,
+// the longest-waiting first.
+func (s *Store) DueMessages(ctx context.Context, limit int) ([]models.OutboxMessage, error) {
+	if limit <= 0 {
+		limit = 50
+	}
+	var msgs []models.OutboxMessage
+	err := s.r.WithContext(ctx).
+		Where("status IN ? AND next_attempt_at <= ?", []models.OutboxStatus{models.OutboxPending, models.OutboxRetrying}, s.now()).
+		Order("next_attempt_at").Order("id").Limit(limit).Find(&msgs).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to find due messages: %w", err)
+	}
+	return msgs, nil
+}
+
+// deliverable are the statuses the sender may still act on.
+var deliverable = []models.OutboxStatus{models.OutboxPending, models.OutboxRetrying}
+
+// MarkMessageSent records a successful delivery.
+func (s *Store) MarkMessageSent(ctx context.Context, id int64) error {
+	now := s.now()
+	res := s.w.WithContext(ctx).Model(&models.OutboxMessage{}).Where("id = ? AND status IN ?", id, deliverable).
+		Updates(map[string]any{"status": models.OutboxSent, "attempts": gorm.Expr("attempts + 1"), "sent_at": now})
+	if res.Error != nil {
+		return fmt.Errorf("store: unable to mark message %d sent: %w", id, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("store: unable to mark message %d sent: %w", id, models.ErrNotFound)
+	}
+	return nil
+}
+
+// MarkMessageRetry records a failed delivery attempt: the message is tried again after
+// models.OutboxBackoff, or marked failed once it has had models.OutboxMaxAttempts attempts.
+func (s *Store) MarkMessageRetry(ctx context.Context, id int64, errText string) error {
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		var msg models.OutboxMessage
+		if err := tx.Select("id", "attempts").Where("status IN ?", deliverable).Take(&msg, id).Error; err != nil {
+			return notFound(err)
+		}
+		now := s.now()
+		attempts := msg.Attempts + 1
+		status := models.OutboxRetrying
+		if attempts >= models.OutboxMaxAttempts {
+			status = models.OutboxFailed
+		}
+		return tx.Model(&msg).Updates(map[string]any{"status": status, "attempts": attempts,
+			"next_attempt_at": now.Add(models.OutboxBackoff(attempts)), "last_error": truncate(errText, maxOutboxError)}).Error
+	})
+	if err != nil {
+		return fmt.Errorf("store: unable to schedule a retry of message %d: %w", id, err)
+	}
+	return nil
+}
+
+// MarkMessageHeld keeps a message for the Outbox page because its channel has no sender configured.
+func (s *Store) MarkMessageHeld(ctx context.Context, id int64) error {
+	res := s.w.WithContext(ctx).Model(&models.OutboxMessage{}).Where("id = ? AND status IN ?", id, deliverable).
+		Update("status", models.OutboxHeld)
+	if res.Error != nil {
+		return fmt.Errorf("store: unable to hold message %d: %w", id, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("store: unable to hold message %d: %w", id, models.ErrNotFound)
+	}
+	return nil
+}
+
+// OutboxFilter selects one page of an organization's outbox, newest first.
+type OutboxFilter struct {
+	Status models.OutboxStatus // any status when empty
+	Before int64               // only messages with a smaller id; 0 for the first page
+	Limit  int
+}
+
+// MaxOutboxPage is the largest page FindOutbox returns.
+const MaxOutboxPage = 200
+
+// FindOutbox returns the organization's messages matching f, newest first, by keyset on id.
+func (s *Store) FindOutbox(ctx context.Context, orgID int64, f OutboxFilter) ([]models.OutboxMessage, error) {
+	if f.Limit <= 0 {
+		f.Limit = 50
+	}
+	f.Limit = min(f.Limit, MaxOutboxPage)
+	q := s.r.WithContext(ctx).Where("org_id = ?", orgID)
+	if f.Status != "" {
+		q = q.Where("status = ?", f.Status)
+	}
+	if f.Before > 0 {
+		q = q.Where("id < ?", f.Before)
+	}
+	var msgs []models.OutboxMessage
+	if err := q.Order("id DESC").Limit(f.Limit).Find(&msgs).Error; err != nil {
+		return nil, fmt.Errorf("store: unable to find outbox messages: %w", err)
+	}
+	return msgs, nil
+}
+
+// FindOutboxMessage returns one of the organization's messages; another organization's id is ErrNotFound.
+func (s *Store) FindOutboxMessage(ctx context.Context, orgID, id int64) (*models.OutboxMessage, error) {
+	var msg models.OutboxMessage
+	if err := s.r.WithContext(ctx).Where("org_id = ?", orgID).Take(&msg, id).Error; err != nil {
+		return nil, fmt.Errorf("store: unable to find outbox message %d: %w", id, notFound(err))
+	}
+	return &msg, nil
+}
+
+// RetryMessage makes one of the organization's undelivered messages due at once, keeping its
+// attempt count: an admin's "Retry now". A message already sent is ErrConflict.
+func (s *Store) RetryMessage(ctx context.Context, orgID, id int64) error {
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		var msg models.OutboxMessage
+		if err := tx.Select("id", "status").Where("org_id = ?", orgID).Take(&msg, id).Error; err != nil {
+			return notFound(err)
+		}
+		if msg.Status == models.OutboxSent {
+			return models.ErrConflict
+		}
+		return tx.Model(&msg).Updates(map[string]any{"status": models.OutboxPending, "next_attempt_at": s.now()}).Error
+	})
+	if err != nil {
+		return fmt.Errorf("store: unable to retry message %d: %w", id, err)
+	}
+	return nil
+}
+
+// LatestDeliveries returns the newest outbox message of each invitation, keyed by invitation
+// id, in one query; invitations without a message are absent from the map.
+func (s *Store) LatestDeliveries(ctx context.Context, invitationIDs []int64) (map[int64]models.OutboxMessage, error) {
+	out := make(map[int64]models.OutboxMessage, len(invitationIDs))
+	if len(invitationIDs) == 0 {
+		return out, nil
+	}
+	var msgs []models.OutboxMessage
+	err := s.r.WithContext(ctx).
+		Where("id IN (SELECT MAX(id) FROM outbox_messages WHERE invitation_id IN ? GROUP BY invitation_id)", invitationIDs).
+		Find(&msgs).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to find latest deliveries: %w", err)
+	}
+	for _, m := range msgs {
+		out[*m.InvitationID] = m
+	}
+	return out, nil
+}
