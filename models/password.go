@@ -30,6 +30,13 @@ const (
 	argonKeyLen  = 32
 )
 
+// Upper bounds on the parameters CheckPassword accepts from a stored hash, far above any
+// policy Gatehouse would choose: a corrupt hash must not allocate or spin without bound.
+const (
+	maxArgonMemory = 1 << 20 // KiB (1 GiB)
+	maxArgonTime   = 64
+)
+
 //go:embed common_passwords.txt
 var commonPasswordsTxt []byte
 
@@ -91,6 +98,10 @@ func CheckPassword(hash, pw string) bool {
 	var t uint32
 	var p uint8
 	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil {
+		return false
+	}
+	// argon2 panics on zero time or parallelism.
+	if t < 1 || t > maxArgonTime || p < 1 || m > maxArgonMemory {
 		return false
 	}
 	salt, err1 := base64.RawStdEncoding.DecodeString(parts[4])

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -79,7 +80,7 @@ func CleanText(s string, max int, what string) (string, string) {
 	if utf8.RuneCountInString(s) > max {
 		return s, what + " is too long (at most " + strconv.Itoa(max) + " characters)."
 	}
-	if !utf8.ValidString(s) || strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+	if !utf8.ValidString(s) || strings.ContainsFunc(s, unicode.IsControl) {
 		return s, what + " contains characters that are not allowed."
 	}
 	return s, ""

@@ -114,9 +114,10 @@ const MaxMemberPage = 100
 // FindMembers returns one page of the organization's members with the given status, by
 // keyset pagination on (sort key, id): every page costs the same however deep it is.
 func (s *Store) FindMembers(ctx context.Context, orgID int64, f MemberFilter) (*MemberPage, error) {
-	if f.Limit <= 0 || f.Limit > MaxMemberPage {
+	if f.Limit <= 0 {
 		f.Limit = 50
 	}
+	f.Limit = min(f.Limit, MaxMemberPage)
 	col := f.Sort.column()
 	q := s.r.WithContext(ctx).Model(&models.Membership{})
 	if term := strings.ToLower(strings.TrimSpace(f.Query)); term != "" {

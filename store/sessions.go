@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"gatehouse/models"
 )
@@ -29,10 +30,14 @@ func (s *Store) CreateSession(ctx context.Context, in LoginInput) (*models.Sessi
 		}
 		q := tx.Where("user_id = ? AND status = ?", u.ID, models.StatusActive)
 		if u.LastOrgID != nil {
-			q = q.Order(gorm.Expr("org_id = ? DESC", *u.LastOrgID))
+			// gorm's Order ignores a bare gorm.Expr (and an expression order cannot be merged with
+			// another), so the whole ORDER BY is one clause.OrderBy expression.
+			q = q.Order(clause.OrderBy{Expression: gorm.Expr("org_id = ? DESC, id", *u.LastOrgID)})
+		} else {
+			q = q.Order("id")
 		}
 		var m models.Membership
-		if err := q.Order("id").Take(&m).Error; err != nil {
+		if err := q.Take(&m).Error; err != nil {
 			if errors.Is(err, gorm.ErrRecordNotFound) {
 				return models.ErrForbidden
 			}

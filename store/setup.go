@@ -79,6 +79,14 @@ func (s *Store) CompleteSetup(ctx context.Context, raw string, in SetupInput, me
 		if err != nil {
 			return err
 		}
+		// The link is for the first Owner only: one added meanwhile (create-owner) ends it.
+		var users int64
+		if err := tx.Model(&models.User{}).Count(&users).Error; err != nil {
+			return err
+		}
+		if users > 0 {
+			return models.ErrGone
+		}
 		res := tx.Model(&models.Token{}).Where("id = ? AND used_at IS NULL", t.ID).Update("used_at", now)
 		if res.Error != nil {
 			return res.Error
