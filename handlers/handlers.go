@@ -32,7 +32,14 @@ type Config struct {
 	Sessions models.SessionPolicy
 	Secret   []byte // signs and encrypts cookies
 	Version  string
+	// InviteQuota is how many invitation emails one member may send in 24 hours.
+	InviteQuota int
+	// Outbox is woken after a handler puts a message in the outbox; nil when nothing delivers.
+	Outbox interface{ Poke() }
 }
+
+// DefaultInviteQuota is how many invitation emails a member may send in 24 hours unless configured.
+const DefaultInviteQuota = 100
 
 // Handler holds the dependencies every handler uses.
 type Handler struct {
@@ -49,6 +56,9 @@ type Handler struct {
 func New(st *store.Store, cfg Config, clock Clock, log *slog.Logger) *Handler {
 	if clock == nil {
 		clock = SystemClock
+	}
+	if cfg.InviteQuota <= 0 {
+		cfg.InviteQuota = DefaultInviteQuota
 	}
 	secure := cfg.BaseURL.Scheme == "https"
 	cs := sessions.NewCookieStore(derive(cfg.Secret, "cookie-auth"), derive(cfg.Secret, "cookie-encrypt"))
@@ -95,4 +105,11 @@ func joinPath(base, p string) string {
 // SetupLink returns the absolute setup link for a raw setup token.
 func (h *Handler) SetupLink(token string) string {
 	return h.link("/setup", url.Values{"token": {token}})
+}
+
+// pokeOutbox wakes the background sender so a new message goes out at once.
+func (h *Handler) pokeOutbox() {
+	if h.cfg.Outbox != nil {
+		h.cfg.Outbox.Poke()
+	}
 }

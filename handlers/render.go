@@ -12,7 +12,8 @@ import (
 // render writes component with status. It gives the component the page context (who is
 // looking, the CSRF token, flash messages) and forbids caching of personal pages.
 func (h *Handler) render(c echo.Context, status int, comp templ.Component) error {
-	p := &views.Page{CSRF: csrfToken(c), Current: current(c), Nav: navOf(c)}
+	modal, _ := c.Get(modalKey).(bool)
+	p := &views.Page{CSRF: csrfToken(c), Current: current(c), Nav: navOf(c), Modal: modal}
 	// Flashes are taken only by full pages, so an htmx fragment does not swallow them.
 	if !isHTMX(c) {
 		p.Flashes = h.takeFlashes(c)
@@ -23,6 +24,28 @@ func (h *Handler) render(c echo.Context, status int, comp templ.Component) error
 	c.Response().WriteHeader(status)
 	return comp.Render(ctx, c.Response())
 }
+
+// renderDialog renders an action dialog: as a <dialog> fragment when htmx asked for the
+// modal, as a page of its own otherwise (JavaScript off).
+func (h *Handler) renderDialog(c echo.Context, status int, comp templ.Component) error {
+	c.Set(modalKey, wantsFragment(c, "modal"))
+	return h.render(c, status, comp)
+}
+
+// done ends a successful form post: a flash, then the page to show — by HX-Redirect for htmx
+// (a full reload, so tab counts and rows are fresh), by 303 otherwise.
+func (h *Handler) done(c echo.Context, flash, to string) error {
+	if flash != "" {
+		h.flash(c, flash)
+	}
+	if isHTMX(c) {
+		c.Response().Header().Set("HX-Redirect", to)
+		return c.NoContent(http.StatusNoContent)
+	}
+	return redirect(c, to)
+}
+
+const modalKey = "modal"
 
 // isHTMX reports whether the request came from htmx (and is not a history restore, which needs the full page).
 func isHTMX(c echo.Context) bool {

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"unicode/utf8"
@@ -43,6 +44,12 @@ func (h *Handler) UsersList(c echo.Context) error {
 	if page.Prev != "" {
 		v.PrevHref = views.UsersHref(tab, query, string(sort), desc, page.Prev)
 	}
+	v.Actions = rowActions(cur, page.Members)
+	if tab == models.TabInactivated {
+		if v.Invites, err = h.inviteStatuses(ctx, cur.Org.ID, page.Members); err != nil {
+			return err
+		}
+	}
 	if wantsFragment(c, "users-results") {
 		return h.render(c, http.StatusOK, views.UsersResults(v))
 	}
@@ -55,4 +62,61 @@ func (h *Handler) UsersList(c echo.Context) error {
 			Count: counts[t.Status()], Current: t == tab})
 	}
 	return h.render(c, http.StatusOK, views.UsersPage(v))
+}
+
+// rowActions builds each row's menu: what the member's status offers, less what the viewer
+// may not do. Nobody is offered changing their own roles or terminating themselves.
+func rowActions(cur *models.Current, members []models.Membership) map[int64][]views.MenuItem {
+	out := make(map[int64][]views.MenuItem, len(members))
+	for _, m := range members {
+		self := m.UserID != nil && *m.UserID == cur.User.ID
+		for _, act := range models.Actions(m.Status) {
+			if !cur.Can(act.Permission()) || (self && (act == models.ActEditRoles || act == models.ActTerminate)) {
+				continue
+			}
+			out[m.ID] = append(out[m.ID], views.MenuItem{Label: act.Label(), Href: memberActionHref(m.ID, act),
+				Danger: act.Destructive(), Dialog: true})
+		}
+	}
+	return out
+}
+
+// deliveryLabels says how an invitation email fared, by outbox status.
+var deliveryLabels = map[models.OutboxStatus]string{
+	models.OutboxPending:  "Sending",
+	models.OutboxSent:     "Sent",
+	models.OutboxRetrying: "Failed — retrying",
+	models.OutboxFailed:   "Failed — reinvite to retry",
+	models.OutboxHeld:     "In outbox",
+}
+
+// inviteStatuses loads each invited member's latest link and its email's delivery, in two queries.
+func (h *Handler) inviteStatuses(ctx context.Context, orgID int64, members []models.Membership) (map[int64]views.InviteStatus, error) {
+	ids := make([]int64, len(members))
+	for i, m := range members {
+		ids[i] = m.ID
+	}
+	invs, err := h.store.LatestInvitations(ctx, orgID, ids)
+	if err != nil {
+		return nil, err
+	}
+	invIDs := make([]int64, 0, len(invs))
+	for _, inv := range invs {
+		invIDs = append(invIDs, inv.ID)
+	}
+	deliveries, err := h.store.LatestDeliveries(ctx, invIDs)
+	if err != nil {
+		return nil, err
+	}
+	now := h.clock.Now()
+	out := make(map[int64]views.InviteStatus, len(invs))
+	for mid, inv := range invs {
+		st := views.InviteStatus{Expired: inv.State(now) == models.LinkExpired, ExpiresAt: inv.ExpiresAt}
+		if msg, ok := deliveries[inv.ID]; ok {
+			st.Delivery = deliveryLabels[msg.Status]
+			st.Failed = msg.Status == models.OutboxFailed || msg.Status == models.OutboxRetrying
+		}
+		out[mid] = st
+	}
+	return out, nil
 }

@@ -45,3 +45,11 @@ func (i Invitation) State(now time.Time) LinkState {
 	}
 	return LinkLive
 }
+
+// LinkError says why an invitation link can't be used. It wraps ErrGone (410).
+type LinkError struct{ State LinkState }
+
+func (e *LinkError) Error() string { return "invitation link is " + string(e.State) }
+
+// Unwrap makes link errors errors.Is(err, ErrGone).
+func (e *LinkError) Unwrap() error { return ErrGone }

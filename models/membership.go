@@ -118,3 +118,16 @@ func (m *Membership) SetName(first, last string) {
 	m.FirstName, m.LastName = first, last
 	m.NameKey, m.LastNameKey = NameKeys(first, last, m.Email)
 }
+
+// TabOf is the Users page tab that lists memberships in status s (Active for revoked ones, which no tab lists).
+func TabOf(s Status) Tab {
+	switch s {
+	case StatusPending, StatusRejected:
+		return TabPending
+	case StatusInvited:
+		return TabInactivated
+	case StatusTerminated:
+		return TabTerminated
+	}
+	return TabActive
+}

@@ -1,12 +1,43 @@
-// Gatehouse's only script of its own. Pages work without it; it smooths menus.
+// Gatehouse's only script of its own. Every page works without it; it opens dialogs that
+// htmx loads into #modal, closes menus, and copies invite links.
 (function () {
   "use strict";
-  // Close an open <details> menu when clicking elsewhere or pressing Escape.
-  document.addEventListener("click", function (e) {
+
+  function closeMenus(except) {
     document.querySelectorAll("details.menu[open]").forEach(function (d) {
-      if (!d.contains(e.target)) d.removeAttribute("open");
+      if (d !== except) d.removeAttribute("open");
     });
+  }
+
+  document.addEventListener("click", function (e) {
+    // A click outside an open menu closes it; choosing an item closes its menu too.
+    var menu = e.target.closest("details.menu");
+    closeMenus(menu);
+    if (menu && e.target.closest(".menu-item")) menu.removeAttribute("open");
+
+    // [data-close] inside a dialog closes it instead of following its link.
+    var closer = e.target.closest("[data-close]");
+    if (closer && closer.closest("dialog")) {
+      e.preventDefault();
+      closer.closest("dialog").close();
+    }
+
+    // [data-copy] copies the value of the element its selector names.
+    var copier = e.target.closest("[data-copy]");
+    if (copier) {
+      var field = document.querySelector(copier.getAttribute("data-copy"));
+      if (!field) return;
+      field.select();
+      var done = function () { copier.textContent = "Copied"; };
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(field.value).then(done, function () { document.execCommand("copy"); done(); });
+      } else {
+        document.execCommand("copy");
+        done();
+      }
+    }
   });
+
   document.addEventListener("keydown", function (e) {
     if (e.key !== "Escape") return;
     document.querySelectorAll("details.menu[open]").forEach(function (d) {
@@ -14,5 +45,16 @@
       var s = d.querySelector("summary");
       if (s) s.focus();
     });
+  });
+
+  // A dialog swapped into #modal opens as a modal; closing it empties #modal again.
+  document.addEventListener("htmx:afterSwap", function (e) {
+    if (!e.detail.target || e.detail.target.id !== "modal") return;
+    var dialog = e.detail.target.querySelector("dialog");
+    if (!dialog) return;
+    if (!dialog.open) dialog.showModal();
+    var first = dialog.querySelector("[aria-invalid=true], [autofocus], textarea, input:not([type=hidden]):not([readonly]), select");
+    if (first) first.focus();
+    dialog.addEventListener("close", function () { dialog.remove(); });
   });
 })();

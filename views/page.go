@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/a-h/templ"
+
 	"gatehouse/models"
 	"gatehouse/static"
 )
@@ -18,6 +20,7 @@ type Page struct {
 	Current *models.Current // nil when nobody is logged in
 	Flashes []string
 	Nav     string // key of the highlighted navigation item
+	Modal   bool   // render dialogs as a <dialog> fragment for htmx, not as a page
 }
 
 type pageKey struct{}
@@ -60,6 +63,15 @@ func (f Field) inputType() string {
 func (f Field) id() string { return "f-" + f.Name }
 
 func asset(name string) string { return static.URL(name) }
+
+// ariaCurrent marks the link to what is being shown. It must say "page": assistive
+// technology reads a bare aria-current as "false".
+func ariaCurrent(on bool) templ.Attributes {
+	if on {
+		return templ.Attributes{"aria-current": "page"}
+	}
+	return nil
+}
 
 // timeAgo renders a past time for a table cell: "Never", "just now", "5 min ago", "3 days ago", or a date.
 func timeAgo(t, now time.Time) string {

@@ -18,6 +18,16 @@ type UsersView struct {
 	NextHref string
 	PrevHref string
 	Now      time.Time
+	Actions  map[int64][]MenuItem   // row menu of each membership
+	Invites  map[int64]InviteStatus // Inactivated tab: the latest link of each membership
+}
+
+// InviteStatus is an invited member's latest link: whether it has expired and how its email fared.
+type InviteStatus struct {
+	Expired   bool
+	ExpiresAt time.Time
+	Delivery  string // "Sending", "Sent", "Failed — retrying", "Failed", "In outbox", or "" for a copied link
+	Failed    bool
 }
 
 // UsersHref builds a Users page link; empty values are left out.
@@ -78,6 +88,35 @@ func (v UsersView) emptyMessage() string {
 		return "No terminated members."
 	}
 	return "No active members."
+}
+
+// statusBadge is the label and colour of a row's status: an invited member whose link has
+// expired shows "Expired".
+func (v UsersView) statusBadge(m models.Membership) (string, string) {
+	if inv, ok := v.Invites[m.ID]; ok && inv.Expired {
+		return "Expired", "red"
+	}
+	return m.Status.Label(), statusKind(m.Status)
+}
+
+func (v UsersView) inactivated() bool { return v.Tab == models.TabInactivated }
+
+// expiry says when an invitation link stops working, relative to now.
+func (v UsersView) expiry(inv InviteStatus) string {
+	if inv.ExpiresAt.IsZero() {
+		return ""
+	}
+	if inv.Expired {
+		return "Expired " + timeAgo(inv.ExpiresAt, v.Now)
+	}
+	d := inv.ExpiresAt.Sub(v.Now)
+	switch {
+	case d < time.Hour:
+		return "Expires in " + plural(max(1, int(d/time.Minute)), "minute")
+	case d < 48*time.Hour:
+		return "Expires in " + plural(int(d/time.Hour), "hour")
+	}
+	return "Expires in " + plural(int(d/(24*time.Hour)), "day")
 }
 
 func statusKind(s models.Status) string {
