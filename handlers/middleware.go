@@ -92,7 +92,7 @@ func (h *Handler) csrf(next echo.HandlerFunc) echo.HandlerFunc {
 			if sent == "" {
 				sent = c.FormValue("_csrf")
 			}
-			if site := r.Header.Get("Sec-Fetch-Site"); site == "cross-site" || site == "same-site" || !h.sameOrigin(r) || !sameToken(token, sent) {
+			if !h.sameSite(r) || !sameToken(token, sent) {
 				h.log.Warn("refused cross-site or tokenless request", "method", r.Method, "path", r.URL.Path, "ip", c.RealIP())
 				return pageError(http.StatusForbidden, "Request refused",
 					"This form was sent from another site or has expired. Go back, reload the page and try again.")
@@ -103,14 +103,24 @@ func (h *Handler) csrf(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// sameOrigin reports whether the Origin header, when a browser sent one, is ours.
-func (h *Handler) sameOrigin(r *http.Request) bool {
+// sameSite reports whether a browser says the request comes from this site. Sec-Fetch-Site,
+// when sent, decides (pages with Referrer-Policy: no-referrer post with Origin "null", so
+// Origin can't); older browsers send only Origin, which must then name this site. Clients
+// that send neither are not browsers, and still need the token.
+func (h *Handler) sameSite(r *http.Request) bool {
+	switch r.Header.Get("Sec-Fetch-Site") {
+	case "same-origin", "none":
+		return true
+	case "":
+	default:
+		return false
+	}
 	origin := r.Header.Get("Origin")
 	if origin == "" {
 		return true
 	}
 	u, err := url.Parse(origin)
-	if err != nil {
+	if err != nil || origin == "null" {
 		return false
 	}
 	return u.Host == h.cfg.BaseURL.Host || u.Host == r.Host

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -36,16 +37,56 @@ func (h *Handler) routes(e *echo.Echo) {
 	e.POST("/login", h.Login)
 	e.GET("/forgot-password", h.ForgotPassword)
 	e.POST("/logout", h.Logout)
+	// Invitation links carry their token in the path: never let it leak through Referer.
+	e.GET("/invite/:token", h.SignupForm, noReferrer)
+	e.POST("/invite/:token", h.Signup, noReferrer)
 
 	// Members: every role can view data, which includes the Users page.
-	member := e.Group("", h.requireLogin, h.require(models.PermViewData))
+	member := group{e, []echo.MiddlewareFunc{h.requireLogin, h.require(models.PermViewData)}}
 	member.GET("/", h.Home, nav("home"))
 	member.GET("/users", h.UsersList, nav("users"))
+	// Anyone may open the invite dialog: those who may not invite are told whom to ask.
+	member.GET("/users/invite", h.InviteForm, nav("users"))
+
+	// Owners and Admins: invitations.
+	inviter := group{e, []echo.MiddlewareFunc{h.requireLogin, h.require(models.PermInviteMembers), nav("users")}}
+	inviter.POST("/users/invite", h.Invite)
+	for _, act := range []models.MemberAction{models.ActReinvite, models.ActCopyLink, models.ActRevoke} {
+		inviter.GET("/users/:id/"+actionSlugs[act], h.ConfirmAction(act))
+		inviter.POST("/users/:id/"+actionSlugs[act], h.DoAction(act))
+	}
+
+	// Owners and Admins: managing members.
+	manager := group{e, []echo.MiddlewareFunc{h.requireLogin, h.require(models.PermManageMembers), nav("users")}}
+	manager.GET("/users/:id/roles", h.EditRolesForm)
+	manager.POST("/users/:id/roles", h.EditRoles)
+	manager.GET("/users/:id/details", h.EditDetailsForm)
+	manager.POST("/users/:id/details", h.EditDetails)
+	for _, act := range []models.MemberAction{models.ActTerminate, models.ActRestore, models.ActApprove, models.ActReject, models.ActReapprove} {
+		manager.GET("/users/:id/"+actionSlugs[act], h.ConfirmAction(act))
+		manager.POST("/users/:id/"+actionSlugs[act], h.DoAction(act))
+	}
 
 	// Owners and Admins: organization settings.
-	orgAdmin := e.Group("", h.requireLogin, h.require(models.PermManageOrg))
+	orgAdmin := group{e, []echo.MiddlewareFunc{h.requireLogin, h.require(models.PermManageOrg)}}
 	orgAdmin.GET("/settings", h.Settings, nav("settings"))
 	orgAdmin.POST("/settings", h.SaveSettings, nav("settings"))
+}
+
+// group is routes that share middleware. echo's own Group is not used: its middleware also
+// claims every unknown path, so a mistyped address sent visitors to log in and answered a
+// Viewer with 403 (and an audit event) from whichever group was registered last.
+type group struct {
+	e  *echo.Echo
+	mw []echo.MiddlewareFunc
+}
+
+func (g group) GET(path string, fn echo.HandlerFunc, mw ...echo.MiddlewareFunc) {
+	g.e.GET(path, fn, slices.Concat(g.mw, mw)...)
+}
+
+func (g group) POST(path string, fn echo.HandlerFunc, mw ...echo.MiddlewareFunc) {
+	g.e.POST(path, fn, slices.Concat(g.mw, mw)...)
 }
 
 // staticHandler serves the embedded files; URLs carry a content hash, so they may be cached for good.
