@@ -38,6 +38,21 @@ type testApp struct {
 	Clock  *fakeClock
 	Server *httptest.Server
 	Policy models.SessionPolicy
+	outbox *outboxHook
+}
+
+// outboxHook forwards the handlers' pokes to a mail worker once a test starts one (startMail).
+type outboxHook struct {
+	mu     sync.Mutex
+	target interface{ Poke() }
+}
+
+func (o *outboxHook) Poke() {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.target != nil {
+		o.target.Poke()
+	}
 }
 
 const testPassword = "correct horse battery staple"
@@ -49,13 +64,13 @@ func newTestApp(t testing.TB) *testApp {
 	if err != nil {
 		t.Fatal(err)
 	}
-	app := &testApp{t: t, Store: st, Clock: clock, Policy: models.SessionPolicy{Idle: time.Hour, Lifetime: 12 * time.Hour}}
+	app := &testApp{t: t, Store: st, Clock: clock, Policy: models.SessionPolicy{Idle: time.Hour, Lifetime: 12 * time.Hour}, outbox: &outboxHook{}}
 	// The server starts first so the base URL can name its real address.
 	app.Server = httptest.NewUnstartedServer(nil)
 	app.Server.Start()
 	base, _ := url.Parse(app.Server.URL)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	h := handlers.New(st, handlers.Config{BaseURL: base, Sessions: app.Policy, Secret: []byte("test secret"), Version: "test"}, clock, log)
+	h := handlers.New(st, handlers.Config{BaseURL: base, Sessions: app.Policy, Secret: []byte("test secret"), Version: "test", Outbox: app.outbox}, clock, log)
 	app.Server.Config.Handler = h.Echo()
 	t.Cleanup(func() { app.Server.Close(); st.Close() })
 	return app
