@@ -116,7 +116,11 @@ func (h *Handler) startSession(c echo.Context, user *models.User) error {
 
 func humanWait(d time.Duration) string {
 	if d < time.Minute {
-		return fmt.Sprintf("%d seconds", int(math.Ceil(d.Seconds())))
+		s := int(math.Ceil(d.Seconds()))
+		if s == 1 {
+			return "1 second"
+		}
+		return fmt.Sprintf("%d seconds", s)
 	}
 	m := int(math.Ceil(d.Minutes()))
 	if m == 1 {
