@@ -149,7 +149,8 @@ func (h *Handler) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 		ctx := c.Request().Context()
 		cur, err := h.store.FindCurrent(ctx, models.HashToken(sid))
 		if errors.Is(err, models.ErrNotFound) {
-			h.forget(c, "")
+			// Ended elsewhere: logged out in another tab, pruned, or the member was terminated.
+			h.forget(c, "You have been signed out. Log in again to continue.")
 			return next(c)
 		}
 		if err != nil {
