@@ -84,6 +84,10 @@ func (h *Handler) Login(c echo.Context) error {
 	h.limiter.reset("email:" + email)
 	if err := h.startSession(c, user); errors.Is(err, models.ErrForbidden) {
 		h.log.Info("login refused: no active membership", "user", user.ID)
+		if err := h.store.Audit(ctx, models.AuditEvent{OrgID: user.LastOrgID, ActorUserID: &user.ID, ActorEmail: user.Email,
+			Action: models.ActionLoginFailed, TargetEmail: user.Email, Detail: "no active membership"}, meta(c)); err != nil {
+			return err
+		}
 		form.Error = "Your account has no active access to any organization. Ask an Owner or Admin of your organization to restore it."
 		return h.render(c, http.StatusForbidden, views.LoginPage(form))
 	} else if err != nil {

@@ -1,0 +1,58 @@
+package handlers_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"gatehouse/handlers"
+	"gatehouse/models"
+	"gatehouse/store"
+)
+
+// TestHTTPSBaseURLHardensCookies checks that an https --base-url gives cookies the Secure
+// flag and the __Host- prefix (bound to this origin, Path=/, no Domain).
+func TestHTTPSBaseURLHardensCookies(t *testing.T) {
+	st, err := store.Open(context.Background(), store.Options{Path: filepath.Join(t.TempDir(), "tls.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	base, _ := url.Parse("https://gatehouse.example.com")
+	h := handlers.New(st, handlers.Config{BaseURL: base, Sessions: models.SessionPolicy{Idle: time.Hour, Lifetime: 12 * time.Hour},
+		Secret: []byte("s")}, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv := httptest.NewServer(h.Echo())
+	defer srv.Close()
+
+	resp, err := http.Get(srv.URL + "/login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	var found bool
+	for _, raw := range resp.Header.Values("Set-Cookie") {
+		if !strings.HasPrefix(raw, "__Host-gatehouse=") {
+			t.Errorf("cookie without the __Host- prefix under https: %s", raw)
+			continue
+		}
+		found = true
+		for _, want := range []string{"Secure", "HttpOnly", "SameSite=Lax", "Path=/"} {
+			if !strings.Contains(raw, want) {
+				t.Errorf("cookie lacks %s: %s", want, raw)
+			}
+		}
+		if strings.Contains(strings.ToLower(raw), "domain=") {
+			t.Errorf("__Host- cookie must not name a Domain: %s", raw)
+		}
+	}
+	if !found {
+		t.Fatal("no session cookie set on the login page")
+	}
+}
