@@ -36,6 +36,8 @@ type Config struct {
 	InviteQuota int
 	// Outbox is woken after a handler puts a message in the outbox; nil when nothing delivers.
 	Outbox interface{ Poke() }
+	// MailConfigured is whether --smtp-url is set; without it emails are held on the Outbox page.
+	MailConfigured bool
 }
 
 // DefaultInviteQuota is how many invitation emails a member may send in 24 hours unless configured.

@@ -71,6 +71,12 @@ func (h *Handler) routes(e *echo.Echo) {
 	orgAdmin := group{e, []echo.MiddlewareFunc{h.requireLogin, h.require(models.PermManageOrg)}}
 	orgAdmin.GET("/settings", h.Settings, nav("settings"))
 	orgAdmin.POST("/settings", h.SaveSettings, nav("settings"))
+
+	// Owners: the outbox, whose messages hold live invitation links.
+	owner := group{e, []echo.MiddlewareFunc{h.requireLogin, h.require(models.PermManageOwners), nav("outbox")}}
+	owner.GET("/outbox", h.Outbox)
+	owner.GET("/outbox/:id", h.OutboxMessage)
+	owner.POST("/outbox/:id/retry", h.RetryOutboxMessage)
 }
 
 // group is routes that share middleware. echo's own Group is not used: its middleware also
