@@ -22,6 +22,7 @@ import (
 	"golang.org/x/term"
 
 	"gatehouse/handlers"
+	"gatehouse/mail"
 	"gatehouse/models"
 	"gatehouse/store"
 )
@@ -142,6 +143,15 @@ func serve(ctx context.Context, args []string, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	// Without --smtp-url email has no sender: the worker holds it for the Outbox page.
+	senders := map[models.Channel]mail.Sender{}
+	if cfg.smtpURL != "" {
+		smtp, err := mail.NewSMTP(cfg.smtpURL, cfg.mailFrom)
+		if err != nil {
+			return err
+		}
+		senders[models.ChannelEmail] = smtp
+	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
@@ -157,7 +167,9 @@ func serve(ctx context.Context, args []string, log *slog.Logger) error {
 		}
 	}
 	policy := models.SessionPolicy{Idle: cfg.idle, Lifetime: cfg.lifetime}
-	h := handlers.New(st, handlers.Config{BaseURL: base, Sessions: policy, Secret: secret, Version: version}, nil, log)
+	outbox := mail.NewWorker(st, senders, time.Now, log)
+	h := handlers.New(st, handlers.Config{BaseURL: base, Sessions: policy, Secret: secret, Version: version,
+		Outbox: outbox, MailConfigured: senders[models.ChannelEmail] != nil}, nil, log)
 
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
@@ -179,6 +191,17 @@ func serve(ctx context.Context, args []string, log *slog.Logger) error {
 		fmt.Fprintf(os.Stderr, "\n  Set up Gatehouse: %s\n\n", link)
 	}
 	go pruneSessions(ctx, st, policy, log)
+
+	if smtp, ok := senders[models.ChannelEmail].(*mail.SMTP); ok {
+		log.Info("sending email through the SMTP server", "smtp_url", smtp.String(), "from", cfg.mailFrom)
+	} else {
+		log.Info("no --smtp-url: emails are held in the Outbox page")
+	}
+	// The worker stops before the store closes (defers run in reverse), however serve returns.
+	outboxCtx, stopOutbox := context.WithCancel(ctx)
+	outboxDone := make(chan struct{})
+	go func() { outbox.Run(outboxCtx); close(outboxDone) }()
+	defer func() { stopOutbox(); <-outboxDone }()
 
 	select {
 	case err := <-errc:
