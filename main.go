@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -84,6 +85,15 @@ func env(name, def string) string {
 	return def
 }
 
+func envInt(name string, def int) int {
+	if v, ok := os.LookupEnv(name); ok {
+		if n, err := strconv.Atoi(v); err == nil {
+			return n
+		}
+	}
+	return def
+}
+
 func envDuration(name string, def time.Duration) time.Duration {
 	if v, ok := os.LookupEnv(name); ok {
 		if d, err := time.ParseDuration(v); err == nil {
@@ -103,6 +113,7 @@ func newFlags(name string) (*flag.FlagSet, *string) {
 type serveConfig struct {
 	addr, db, baseURL, smtpURL, mailFrom, smsWebhookURL, secret string
 	idle, lifetime                                              time.Duration
+	inviteQuota                                                 int
 }
 
 func parseServe(args []string) (*serveConfig, error) {
@@ -116,10 +127,14 @@ func parseServe(args []string) (*serveConfig, error) {
 	fs.StringVar(&c.secret, "secret", env("GATEHOUSE_SECRET", ""), "secret for signing cookies; generated and kept in the database when empty (env GATEHOUSE_SECRET)")
 	fs.DurationVar(&c.idle, "session-idle", envDuration("GATEHOUSE_SESSION_IDLE", time.Hour), "log out after this long without activity (env GATEHOUSE_SESSION_IDLE)")
 	fs.DurationVar(&c.lifetime, "session-lifetime", envDuration("GATEHOUSE_SESSION_LIFETIME", 12*time.Hour), "log out this long after login, active or not (env GATEHOUSE_SESSION_LIFETIME)")
+	fs.IntVar(&c.inviteQuota, "invite-quota", envInt("GATEHOUSE_INVITE_QUOTA", handlers.DefaultInviteQuota), "invitation emails one member may send in 24 hours (env GATEHOUSE_INVITE_QUOTA)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
 	c.db = *db
+	if c.inviteQuota < 1 {
+		return nil, errors.New("--invite-quota must be at least 1")
+	}
 	if c.idle <= 0 || c.lifetime <= 0 {
 		return nil, errors.New("--session-idle and --session-lifetime must be positive")
 	}
@@ -169,7 +184,7 @@ func serve(ctx context.Context, args []string, log *slog.Logger) error {
 	policy := models.SessionPolicy{Idle: cfg.idle, Lifetime: cfg.lifetime}
 	outbox := mail.NewWorker(st, senders, time.Now, log)
 	h := handlers.New(st, handlers.Config{BaseURL: base, Sessions: policy, Secret: secret, Version: version,
-		Outbox: outbox, MailConfigured: senders[models.ChannelEmail] != nil}, nil, log)
+		Outbox: outbox, MailConfigured: senders[models.ChannelEmail] != nil, InviteQuota: cfg.inviteQuota}, nil, log)
 
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {

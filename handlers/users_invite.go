@@ -149,7 +149,7 @@ func (h *Handler) Invite(c echo.Context) error {
 func (h *Handler) invitationEmail(cur *models.Current, firstName, raw string, expires time.Time) models.OutboxMessage {
 	subject, text, html := mail.InvitationEmail(mail.InvitationData{
 		OrgName: cur.Org.Name, InviterName: cur.User.DisplayName(), InviterEmail: cur.User.Email,
-		RecipientFirstName: firstName, Link: h.inviteLink(raw), ExpiresAt: expires,
+		RecipientFirstName: firstName, Link: h.inviteLink(raw), ExpiresAt: expires, Now: h.clock.Now(),
 	})
 	return models.OutboxMessage{Subject: subject, TextBody: text, HTMLBody: html}
 }
