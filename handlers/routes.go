@@ -72,6 +72,10 @@ func (h *Handler) routes(e *echo.Echo) {
 	orgAdmin.GET("/settings", h.Settings, nav("settings"))
 	orgAdmin.POST("/settings", h.SaveSettings, nav("settings"))
 
+	// Owners and Admins: the audit log.
+	audit := group{e, []echo.MiddlewareFunc{h.requireLogin, h.require(models.PermViewAudit)}}
+	audit.GET("/audit", h.AuditList, nav("audit"))
+
 	// Owners: the outbox, whose messages hold live invitation links.
 	owner := group{e, []echo.MiddlewareFunc{h.requireLogin, h.require(models.PermManageOwners), nav("outbox")}}
 	owner.GET("/outbox", h.Outbox)

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 	"unicode/utf8"
@@ -33,28 +34,107 @@ func writeAudit(db *gorm.DB, ev models.AuditEvent, meta Meta, now time.Time) err
 
 // AuditFilter selects audit events.
 type AuditFilter struct {
-	OrgID  *int64
+	// OrgID scopes the events to one organization. The audit log page always sets it;
+	// nil (every organization, including events that belong to none) is for tests and tools.
+	OrgID *int64
+	// Action keeps only events of this action; "" for every action.
 	Action models.Action
-	Limit  int
+	// MemberID keeps only events about or by one membership: those targeting it, and those
+	// its user did in its organization. A membership outside OrgID matches nothing.
+	MemberID int64
+	// Before keeps only events with a smaller id, for keyset pages newest first; 0 for the first page.
+	Before int64
+	// Limit is the most events returned: 100 when zero, negative or over MaxAuditPage.
+	Limit int
 }
 
-// FindAuditEvents returns the newest events matching f.
+// MaxAuditPage is the largest page FindAuditEvents returns.
+const MaxAuditPage = 500
+
+// FindAuditEvents returns the newest events matching f, by keyset on id: every page costs
+// the same however deep it is. Ask for one more than a page to learn whether an older one exists.
 func (s *Store) FindAuditEvents(ctx context.Context, f AuditFilter) ([]models.AuditEvent, error) {
-	q := s.r.WithContext(ctx).Order("id DESC")
+	if f.Limit <= 0 || f.Limit > MaxAuditPage {
+		f.Limit = 100
+	}
+	db := s.r.WithContext(ctx)
+	var evs []models.AuditEvent
+	var err error
+	if f.MemberID != 0 {
+		evs, err = findMemberAudit(db, f)
+	} else {
+		err = auditScope(db, f).Order("id DESC").Limit(f.Limit).Find(&evs).Error
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to find audit events: %w", err)
+	}
+	return evs, nil
+}
+
+// auditScope narrows the audit events to f's organization, action and page.
+func auditScope(db *gorm.DB, f AuditFilter) *gorm.DB {
+	q := db.Model(&models.AuditEvent{})
 	if f.OrgID != nil {
 		q = q.Where("org_id = ?", *f.OrgID)
 	}
 	if f.Action != "" {
 		q = q.Where("action = ?", f.Action)
 	}
-	if f.Limit <= 0 || f.Limit > 500 {
-		f.Limit = 100
+	if f.Before > 0 {
+		q = q.Where("id < ?", f.Before)
 	}
+	return q
+}
+
+// findMemberAudit returns the newest events that target the membership or were done by its
+// user, in the membership's organization. Each half is read newest first from its own index
+// (audit_events_target, audit_events_org_actor) and cut to the limit before they are merged,
+// so a member with a long history costs no more than one with a short one; an OR on the
+// two columns would walk the whole organization's log instead.
+func findMemberAudit(db *gorm.DB, f AuditFilter) ([]models.AuditEvent, error) {
+	q := db.Model(&models.Membership{}).Select("id", "org_id", "user_id").Where("id = ?", f.MemberID)
+	if f.OrgID != nil {
+		q = q.Where("org_id = ?", *f.OrgID)
+	}
+	var m models.Membership
+	if err := q.Take(&m).Error; errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	f.OrgID = &m.OrgID
+	byTarget := auditScope(db, f).Where("target_membership_id = ?", m.ID).Order("id DESC").Limit(f.Limit)
+	if m.UserID == nil {
+		// An invitation never accepted has no user, so did nothing itself.
+		var evs []models.AuditEvent
+		return evs, byTarget.Find(&evs).Error
+	}
+	byActor := auditScope(db, f).Where("actor_user_id = ?", *m.UserID).Order("id DESC").Limit(f.Limit)
 	var evs []models.AuditEvent
-	if err := q.Limit(f.Limit).Find(&evs).Error; err != nil {
-		return nil, fmt.Errorf("store: unable to find audit events: %w", err)
+	err := db.Raw("SELECT * FROM (?) AS by_target UNION SELECT * FROM (?) AS by_actor ORDER BY id DESC LIMIT ?",
+		byTarget, byActor, f.Limit).Scan(&evs).Error
+	return evs, err
+}
+
+// FindMemberByEmail returns the organization's membership with that email (compared
+// normalised), with its roles, or models.ErrNotFound: the audit log's Member filter.
+func (s *Store) FindMemberByEmail(ctx context.Context, orgID int64, email string) (*models.Membership, error) {
+	email = models.NormalizeEmail(email)
+	db := s.r.WithContext(ctx)
+	var m models.Membership
+	err := db.Where("org_id = ? AND email = ?", orgID, email).Take(&m).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, models.ErrNotFound
 	}
-	return evs, nil
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to find member by email: %w", err)
+	}
+	roles, err := rolesOf(db, []int64{m.ID})
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to find member by email: %w", err)
+	}
+	m.Roles = roles[m.ID]
+	return &m, nil
 }
 
 // truncate cuts s to at most n bytes without splitting a UTF-8 character.

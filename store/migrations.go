@@ -170,6 +170,10 @@ CREATE INDEX outbox_due ON outbox_messages(status, next_attempt_at);
 CREATE INDEX outbox_org ON outbox_messages(org_id, id);
 CREATE INDEX outbox_invitation ON outbox_messages(invitation_id);
 `},
+	// The audit log's Member filter reads what one user did in one organization, newest first.
+	{name: "audit events by actor", sql: `
+CREATE INDEX audit_events_org_actor ON audit_events(org_id, actor_user_id, id);
+`},
 }
 
 // SchemaVersion is the version a fully migrated database has.
