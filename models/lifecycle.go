@@ -172,10 +172,11 @@ func CheckRoleChange(actor Actor, target Target, roles []Role, activeOwners int)
 	if target.UserID != nil && *target.UserID == actor.UserID {
 		return refuse("You can't change your own roles. Ask another Owner or Admin.")
 	}
-	roles = SortRoles(roles)
+	// Check before SortRoles, which silently drops unknown roles.
 	if err := CheckGrant(actor, roles); err != nil {
 		return err
 	}
+	roles = SortRoles(roles)
 	wasOwner, isOwner := slices.Contains(target.Roles, RoleOwner), slices.Contains(roles, RoleOwner)
 	if wasOwner && !isOwner {
 		if !actor.Permissions.Has(PermManageOwners) {
