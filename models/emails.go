@@ -14,8 +14,14 @@ const MaxInvitesPerSubmission = 100
 // duplicates, and the entries that are not valid addresses.
 func ParseEmailList(s string) (emails, invalid []string) {
 	seen := map[string]bool{}
+	// Separators inside double quotes belong to a display name ("Lovelace, Ada" <ada@…>, as
+	// Outlook exports addresses), so they don't split.
+	quoted := false
 	for _, part := range strings.FieldsFunc(s, func(r rune) bool {
-		return r == '\n' || r == '\r' || r == ',' || r == ';' || r == '\t'
+		if r == '"' {
+			quoted = !quoted
+		}
+		return !quoted && (r == '\n' || r == '\r' || r == ',' || r == ';' || r == '\t')
 	}) {
 		part = strings.TrimSpace(part)
 		if part == "" {

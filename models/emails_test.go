@@ -33,8 +33,8 @@ func TestParseEmailList(t *testing.T) {
 			[]string{"ada@example.com"}, []string{"Name", "Email", "Team", "Ada", "Ops"}},
 		{"display name", "Ada Lovelace <Ada@Example.com>", []string{"ada@example.com"}, nil},
 		{"quoted display name", `"Lovelace, Ada" <ada@example.com>; Bob <bob@example.com>`,
-			// The comma inside the quotes splits the entry: the name halves are reported, the address kept.
-			[]string{"ada@example.com", "bob@example.com"}, []string{`"Lovelace`, `Ada"`}},
+			// The comma inside the quotes is part of the name, as Outlook exports it.
+			[]string{"ada@example.com", "bob@example.com"}, nil},
 		{"display names in a list", "Ada <ada@example.com>, Bob Builder <bob@example.com>\nCy <cy@example.com>",
 			[]string{"ada@example.com", "bob@example.com", "cy@example.com"}, nil},
 		{"angle brackets only", "<ada@example.com>", []string{"ada@example.com"}, nil},

@@ -194,7 +194,7 @@ func (s *Store) ChangeMemberStatus(ctx context.Context, actor *models.Current, i
 		}
 		m.Status = to
 		return writeAudit(tx, models.AuditEvent{OrgID: &actor.Org.ID, ActorUserID: &actor.User.ID, ActorEmail: actor.User.Email,
-			Action: auditAction, TargetMembershipID: &m.ID, TargetEmail: m.Email, Detail: "roles " + orNone(rolesText(m.Roles))}, meta, s.now())
+			Action: auditAction, TargetMembershipID: &m.ID, TargetEmail: m.Email, Detail: rolesDetail(m.Roles)}, meta, s.now())
 	})
 	if err != nil {
 		return nil, wrapRule(err, "change member status")
@@ -213,6 +213,14 @@ func (s *Store) FindInviters(ctx context.Context, orgID int64) ([]models.Members
 		return nil, fmt.Errorf("store: unable to find inviters: %w", err)
 	}
 	return rows, nil
+}
+
+// rolesDetail is an audit detail naming the roles held.
+func rolesDetail(roles []models.Role) string {
+	if len(roles) == 0 {
+		return "no roles"
+	}
+	return "roles " + rolesText(roles)
 }
 
 func orNone(s string) string {

@@ -595,7 +595,7 @@ func TestRolelessMember(t *testing.T) {
 	if got := f.member(t, "asks@acme.test"); got.Status != models.StatusRejected || len(got.Roles) != 0 {
 		t.Errorf("rejected: %s %v, want no roles handed out", got.Status, got.Roles)
 	}
-	if evs := auditOf(t, f.s, f.org.ID, models.ActionRejected, p.ID); len(evs) != 1 || evs[0].Detail != "roles no roles" {
+	if evs := auditOf(t, f.s, f.org.ID, models.ActionRejected, p.ID); len(evs) != 1 || evs[0].Detail != "no roles" {
 		t.Errorf("events %+v", evs)
 	}
 }
