@@ -17,6 +17,7 @@ type User struct {
 	LastName     string
 	Phone        string
 	PasswordHash string
+	MFAEnabled   bool // has a confirmed second factor; kept by the store
 	LastOrgID    *int64
 	LastLoginAt  time.Time
 	CreatedAt    time.Time
@@ -31,6 +32,8 @@ type Organization struct {
 	ID                  int64
 	Name                string
 	InviteLifetimeHours int
+	MFAPolicy           MFAPolicy `gorm:"default:required"`
+	MFAGraceDays        int
 	CreatedAt           time.Time
 	UpdatedAt           time.Time
 }
