@@ -28,6 +28,18 @@ const (
 	ActionApproved       Action = "member.approved"
 	ActionRejected       Action = "member.rejected"
 	ActionReapproved     Action = "member.reapproved"
+
+	ActionProfileUpdated       Action = "account.profile_updated"
+	ActionPasswordChanged      Action = "account.password_changed"
+	ActionPasswordResetAsked   Action = "account.password_reset_requested"
+	ActionPasswordReset        Action = "account.password_reset"
+	ActionSessionRevoked       Action = "account.session_revoked"
+	ActionMFAEnrolled          Action = "mfa.enrolled"
+	ActionMFARemoved           Action = "mfa.removed"
+	ActionMFAReset             Action = "mfa.reset"
+	ActionMFAFailed            Action = "mfa.failed"
+	ActionRecoveryCodeUsed     Action = "mfa.recovery_code_used"
+	ActionRecoveryCodesRenewed Action = "mfa.recovery_codes_regenerated"
 )
 
 // AuditEvent records who did what to whom, when and from where.
@@ -51,6 +63,8 @@ var AuditActions = []Action{
 	ActionRolesChanged, ActionDetailsChanged, ActionTerminated, ActionRestored,
 	ActionApproved, ActionRejected, ActionReapproved,
 	ActionLogin, ActionLoginFailed, ActionLoginBlocked, ActionLogout, ActionDenied,
+	ActionMFAEnrolled, ActionMFARemoved, ActionMFAReset, ActionMFAFailed, ActionRecoveryCodeUsed, ActionRecoveryCodesRenewed,
+	ActionProfileUpdated, ActionPasswordChanged, ActionPasswordResetAsked, ActionPasswordReset, ActionSessionRevoked,
 	ActionSetup, ActionOwnerCreated, ActionOrgUpdated,
 }
 
@@ -97,6 +111,28 @@ func (a Action) Label() string {
 		return "Rejected"
 	case ActionReapproved:
 		return "Re-approved"
+	case ActionProfileUpdated:
+		return "Profile updated"
+	case ActionPasswordChanged:
+		return "Password changed"
+	case ActionPasswordResetAsked:
+		return "Password reset requested"
+	case ActionPasswordReset:
+		return "Password reset"
+	case ActionSessionRevoked:
+		return "Session signed out"
+	case ActionMFAEnrolled:
+		return "Second factor added"
+	case ActionMFARemoved:
+		return "Second factor removed"
+	case ActionMFAReset:
+		return "MFA reset by an admin"
+	case ActionMFAFailed:
+		return "Second step failed"
+	case ActionRecoveryCodeUsed:
+		return "Recovery code used"
+	case ActionRecoveryCodesRenewed:
+		return "Recovery codes regenerated"
 	}
 	return string(a)
 }
