@@ -51,6 +51,16 @@ func (h *Handler) invitation(c echo.Context) (*store.InvitationInfo, error) {
 		return nil, linkGone(info, info.State)
 	}
 	if info.AccountExists {
+		// The store reads the link before it looks for the account, so a parallel submit of
+		// this very link can create the account in between: read the link again, and a link
+		// spent meanwhile says so instead of "you already have an account".
+		again, err := h.store.FindInvitation(c.Request().Context(), c.Param("token"))
+		if err != nil {
+			return nil, err
+		}
+		if again.State != models.LinkLive {
+			return nil, linkGone(again, again.State)
+		}
 		e := pageError(http.StatusConflict, "You already have an account",
 			info.Invitation.Email+" already has a Gatehouse account, so there is nothing to sign up for. Log in with it; if you can't, ask "+whomToAsk(info)+".")
 		e.Info.Action = views.MenuItem{Label: "Go to log in", Href: "/login"}
