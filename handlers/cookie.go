@@ -9,12 +9,16 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// The browser session cookie (gorilla/sessions, signed and encrypted) carries three things:
-// the login token that names a server-side session record, the CSRF token, and flashes.
+// The browser session cookie (gorilla/sessions, signed and encrypted) carries the login
+// token that names a server-side session record, the CSRF token and flashes, and whose
+// login it was (organization and email): terminating a member deletes their session record,
+// so only the cookie can tell that browser why it was signed out.
 const (
-	cookieSID  = "sid"
-	cookieCSRF = "csrf"
-	csrfKey    = "csrf"
+	cookieSID   = "sid"
+	cookieCSRF  = "csrf"
+	cookieOrg   = "org"
+	cookieEmail = "email"
+	csrfKey     = "csrf"
 )
 
 // browser returns the request's cookie session, creating it when missing or unreadable.

@@ -110,10 +110,12 @@ func (h *Handler) startSession(c echo.Context, user *models.User) error {
 		}
 	}
 	raw, hash := models.NewToken()
-	if _, err := h.store.CreateSession(ctx, store.LoginInput{UserID: user.ID, TokenHash: hash, Meta: meta(c)}); err != nil {
+	sess, err := h.store.CreateSession(ctx, store.LoginInput{UserID: user.ID, TokenHash: hash, Meta: meta(c)})
+	if err != nil {
 		return err
 	}
 	s.Values[cookieSID] = raw
+	s.Values[cookieOrg], s.Values[cookieEmail] = sess.OrgID, user.Email
 	s.Values[cookieCSRF] = randomToken()
 	return h.saveBrowser(c)
 }

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -149,8 +150,13 @@ func (h *Handler) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 		ctx := c.Request().Context()
 		cur, err := h.store.FindCurrent(ctx, models.HashToken(sid))
 		if errors.Is(err, models.ErrNotFound) {
-			// Ended elsewhere: logged out in another tab, pruned, or the member was terminated.
-			h.forget(c, "You have been signed out. Log in again to continue.")
+			// Ended elsewhere: logged out in another tab, pruned, or the member was terminated
+			// (which deletes their sessions at once), and then they should hear that.
+			why := "You have been signed out. Log in again to continue."
+			if h.wasTerminated(c) {
+				why = "Your access has ended. Ask an Owner or Admin if you think this is a mistake."
+			}
+			h.forget(c, why)
 			return next(c)
 		}
 		if err != nil {
@@ -175,6 +181,23 @@ func (h *Handler) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// wasTerminated reports whether the member whose login the browser's cookie remembers has
+// been terminated in the organization they logged in to.
+func (h *Handler) wasTerminated(c echo.Context) bool {
+	s := h.browser(c)
+	orgID, _ := s.Values[cookieOrg].(int64)
+	email, _ := s.Values[cookieEmail].(string)
+	if orgID == 0 || email == "" {
+		return false
+	}
+	page, err := h.store.FindMembers(c.Request().Context(), orgID, store.MemberFilter{Status: models.StatusTerminated, Query: email, Limit: store.MaxMemberPage})
+	if err != nil {
+		h.log.Warn("unable to check why a session ended", "err", err)
+		return false
+	}
+	return slices.ContainsFunc(page.Members, func(m models.Membership) bool { return m.Email == email })
+}
+
 // endSession deletes a session that may no longer be used and tells the browser why.
 func (h *Handler) endSession(c echo.Context, cur *models.Current, why string) {
 	if err := h.store.DeleteSession(c.Request().Context(), cur.Session.ID); err != nil {
@@ -187,6 +210,8 @@ func (h *Handler) endSession(c echo.Context, cur *models.Current, why string) {
 func (h *Handler) forget(c echo.Context, why string) {
 	s := h.browser(c)
 	delete(s.Values, cookieSID)
+	delete(s.Values, cookieOrg)
+	delete(s.Values, cookieEmail)
 	if why != "" {
 		s.AddFlash(why)
 	}
