@@ -53,8 +53,24 @@
     var dialog = e.detail.target.querySelector("dialog");
     if (!dialog) return;
     if (!dialog.open) dialog.showModal();
-    var first = dialog.querySelector("[aria-invalid=true], [autofocus], textarea, input:not([type=hidden]):not([readonly]), select");
-    if (first) first.focus();
     dialog.addEventListener("close", function () { dialog.remove(); });
+  });
+
+  // Focus goes to the first invalid field, else the autofocus one, else the first field. It is
+  // set after htmx settles, because htmx focuses [autofocus] then and would undo an earlier
+  // choice; and the selectors are tried in turn, because one selector list picks the field
+  // that comes first in the document, not the first selector that matches.
+  var focusOrder = ["[aria-invalid=true]", "[autofocus]", "textarea, input:not([type=hidden]):not([readonly]), select"];
+  document.addEventListener("htmx:afterSettle", function (e) {
+    if (!e.detail.target || e.detail.target.id !== "modal") return;
+    var dialog = e.detail.target.querySelector("dialog[open]");
+    if (!dialog) return;
+    for (var i = 0; i < focusOrder.length; i++) {
+      var field = dialog.querySelector(focusOrder[i]);
+      if (field) {
+        if (document.activeElement !== field) field.focus();
+        return;
+      }
+    }
   });
 })();
