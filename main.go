@@ -167,6 +167,13 @@ func serve(ctx context.Context, args []string, log *slog.Logger) error {
 		}
 		senders[models.ChannelEmail] = smtp
 	}
+	sms, twilioIgnored, err := smsSender(cfg.smsWebhookURL, os.Getenv)
+	if err != nil {
+		return err
+	}
+	if sms != nil {
+		senders[models.ChannelSMS] = sms
+	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
@@ -212,6 +219,17 @@ func serve(ctx context.Context, args []string, log *slog.Logger) error {
 	} else {
 		log.Info("no --smtp-url: emails are held in the Outbox page")
 	}
+	switch sms := senders[models.ChannelSMS].(type) {
+	case *mail.Webhook:
+		log.Info("sending text messages through the webhook", "sms_webhook_url", sms.String())
+		if twilioIgnored {
+			log.Warn("both --sms-webhook-url and GATEHOUSE_TWILIO_* are set: text messages go to the webhook, not Twilio")
+		}
+	case *mail.Twilio:
+		log.Info("sending text messages through Twilio", "twilio", sms.String())
+	default:
+		log.Info("no --sms-webhook-url or Twilio settings: text messages are held in the Outbox page")
+	}
 	// The worker stops before the store closes (defers run in reverse), however serve returns.
 	outboxCtx, stopOutbox := context.WithCancel(ctx)
 	outboxDone := make(chan struct{})
@@ -227,6 +245,40 @@ func serve(ctx context.Context, args []string, log *slog.Logger) error {
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	return srv.Shutdown(shutdownCtx)
+}
+
+// smsSender is the sender of text messages: the webhook when --sms-webhook-url is set, else
+// Twilio when GATEHOUSE_TWILIO_ACCOUNT_SID, _AUTH_TOKEN and _FROM are all set, else nil
+// (text messages are held). twilioIgnored is whether Twilio was set up beside the webhook.
+func smsSender(webhookURL string, getenv func(string) string) (s mail.Sender, twilioIgnored bool, err error) {
+	names := []string{"GATEHOUSE_TWILIO_ACCOUNT_SID", "GATEHOUSE_TWILIO_AUTH_TOKEN", "GATEHOUSE_TWILIO_FROM"}
+	var set, unset []string
+	for _, name := range names {
+		if strings.TrimSpace(getenv(name)) != "" {
+			set = append(set, name)
+		} else {
+			unset = append(unset, name)
+		}
+	}
+	if len(set) > 0 && len(unset) > 0 {
+		return nil, false, fmt.Errorf("Twilio needs all of %s; missing: %s", strings.Join(names, ", "), strings.Join(unset, ", "))
+	}
+	twilio := len(unset) == 0
+	if webhookURL != "" {
+		w, err := mail.NewWebhook(webhookURL, nil)
+		if err != nil {
+			return nil, false, err
+		}
+		return w, twilio, nil
+	}
+	if twilio {
+		t, err := mail.NewTwilio(getenv(names[0]), getenv(names[1]), getenv(names[2]), "", nil)
+		if err != nil {
+			return nil, false, err
+		}
+		return t, false, nil
+	}
+	return nil, false, nil
 }
 
 // pruneSessions deletes expired sessions every hour until ctx ends.

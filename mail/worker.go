@@ -21,7 +21,7 @@ const (
 // missingConfig names the flag that configures each channel's sender, for the log.
 var missingConfig = map[models.Channel]string{
 	models.ChannelEmail: "--smtp-url",
-	models.ChannelSMS:   "--sms-webhook-url",
+	models.ChannelSMS:   "--sms-webhook-url or GATEHOUSE_TWILIO_*",
 }
 
 // Worker delivers due outbox messages in the background, one at a time, with retries.
