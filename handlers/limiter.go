@@ -81,3 +81,25 @@ func (l *limiter) forget(now time.Time) {
 		}
 	}
 }
+
+// allow counts one request on key and reports whether it is among the first limit in the
+// current window, which starts at the key's first request and lasts window. Refused requests
+// count too. It is for quotas on requests that succeed (such as reset emails), where fail's
+// backoff would not apply.
+func (l *limiter) allow(key string, limit int, window time.Duration) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.now()
+	if len(l.m) >= maxTracked {
+		l.forget(now)
+	}
+	f := l.m[key]
+	if f == nil || !now.Before(f.until) {
+		// until marks the window's end, so forget keeps the count while the window lasts.
+		f = &failures{until: now.Add(window)}
+		l.m[key] = f
+	}
+	f.n++
+	f.last = now
+	return f.n <= limit
+}

@@ -148,8 +148,3 @@ func (h *Handler) Logout(c echo.Context) error {
 	h.forget(c, "You have been logged out.")
 	return redirect(c, "/login")
 }
-
-// ForgotPassword tells people how to get back in.
-func (h *Handler) ForgotPassword(c echo.Context) error {
-	return h.render(c, http.StatusOK, views.ForgotPasswordPage())
-}

@@ -35,7 +35,11 @@ func (h *Handler) routes(e *echo.Echo) {
 	e.POST("/setup", h.Setup, noReferrer)
 	e.GET("/login", h.LoginForm)
 	e.POST("/login", h.Login)
-	e.GET("/forgot-password", h.ForgotPassword)
+	e.GET("/forgot-password", h.ForgotPasswordForm)
+	e.POST("/forgot-password", h.ForgotPassword)
+	// Reset links carry their token in the path too.
+	e.GET("/reset-password/:token", h.ResetPasswordForm, noReferrer)
+	e.POST("/reset-password/:token", h.ResetPassword, noReferrer)
 	e.POST("/logout", h.Logout)
 	// Invitation links carry their token in the path: never let it leak through Referer.
 	e.GET("/invite/:token", h.SignupForm, noReferrer)

@@ -13,6 +13,7 @@ type TokenPurpose string
 // Token purposes.
 const (
 	PurposeSetup TokenPurpose = "setup"
+	PurposeReset TokenPurpose = "password_reset"
 )
 
 // Token is a single-use secret sent by link. Only its SHA-256 hash is stored.

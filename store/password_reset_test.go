@@ -1,0 +1,276 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"gatehouse/models"
+)
+
+func resetMessage() models.OutboxMessage {
+	return models.OutboxMessage{Subject: "Reset your Gatehouse password", TextBody: "link", HTMLBody: "<p>link</p>"}
+}
+
+// mustRequestReset asks for a reset of email with a fresh token valid for PasswordResetLifetime.
+func mustRequestReset(tb testing.TB, s *Store, clock *testClock, email string) string {
+	tb.Helper()
+	raw, hash := models.NewToken()
+	if err := s.RequestPasswordReset(context.Background(), email, hash, clock.Now().Add(PasswordResetLifetime), resetMessage(), Meta{IP: "192.0.2.9"}); err != nil {
+		tb.Fatalf("RequestPasswordReset(%s): %v", email, err)
+	}
+	return raw
+}
+
+func TestRequestPasswordReset(t *testing.T) {
+	ctx := context.Background()
+
+	t.Run("unknown email writes nothing", func(t *testing.T) {
+		clock := newClock()
+		s := MustOpenDB(t, clock.Now)
+		mustCreateOwner(t, s, "olive@acme.test", "Acme")
+		tokens, msgs, events := countRows(t, s, &models.Token{}), countRows(t, s, &models.OutboxMessage{}), countRows(t, s, &models.AuditEvent{})
+		raw := mustRequestReset(t, s, clock, "nobody@acme.test")
+		if n := countRows(t, s, &models.Token{}); n != tokens {
+			t.Errorf("%d tokens after a request for an unknown email, want %d", n, tokens)
+		}
+		if n := countRows(t, s, &models.OutboxMessage{}); n != msgs {
+			t.Errorf("%d outbox messages after a request for an unknown email, want %d", n, msgs)
+		}
+		if n := countRows(t, s, &models.AuditEvent{}); n != events {
+			t.Errorf("%d audit events after a request for an unknown email, want %d", n, events)
+		}
+		if _, err := s.FindPasswordReset(ctx, raw); !errors.Is(err, models.ErrGone) {
+			t.Errorf("FindPasswordReset(token for unknown email) = %v, want ErrGone", err)
+		}
+	})
+
+	t.Run("known email: token, email and audit event", func(t *testing.T) {
+		clock := newClock()
+		s := MustOpenDB(t, clock.Now)
+		owner := mustCreateOwner(t, s, "olive@acme.test", "Acme")
+		raw := mustRequestReset(t, s, clock, "olive@acme.test")
+
+		email, err := s.FindPasswordReset(ctx, raw)
+		if err != nil || email != "olive@acme.test" {
+			t.Fatalf("FindPasswordReset = %q, %v; want olive@acme.test", email, err)
+		}
+		var tok models.Token
+		if err := s.r.Where("purpose = ?", models.PurposeReset).Take(&tok).Error; err != nil {
+			t.Fatal(err)
+		}
+		if string(tok.Hash) != string(models.HashToken(raw)) || tok.Email != "olive@acme.test" || !tok.ExpiresAt.Equal(clock.Now().Add(time.Hour)) {
+			t.Errorf("stored token = %+v; want the hash, bound to the email, expiring in 1 hour", tok)
+		}
+		var msgs []models.OutboxMessage
+		if err := s.r.Find(&msgs).Error; err != nil {
+			t.Fatal(err)
+		}
+		if len(msgs) != 1 {
+			t.Fatalf("%d outbox messages, want 1", len(msgs))
+		}
+		m := msgs[0]
+		if m.Channel != models.ChannelEmail || m.Recipient != "olive@acme.test" || m.Subject != "Reset your Gatehouse password" || m.Status != models.OutboxPending {
+			t.Errorf("outbox message = %+v", m)
+		}
+		if m.OrgID != nil {
+			t.Errorf("reset email belongs to organization %d; no Owner may read it on the Outbox page", *m.OrgID)
+		}
+		evs := mustAudit(t, s, AuditFilter{Action: models.ActionPasswordResetAsked})
+		if len(evs) != 1 || evs[0].TargetEmail != "olive@acme.test" || evs[0].OrgID == nil || *evs[0].OrgID != owner.Org.ID ||
+			evs[0].TargetMembershipID == nil || evs[0].IP != "192.0.2.9" {
+			t.Errorf("audit events = %+v", evs)
+		}
+	})
+
+	t.Run("a new request invalidates the earlier link", func(t *testing.T) {
+		clock := newClock()
+		s := MustOpenDB(t, clock.Now)
+		mustCreateOwner(t, s, "olive@acme.test", "Acme")
+		mustCreateOwner(t, s, "oscar@acme.test", "Acme")
+		first := mustRequestReset(t, s, clock, "olive@acme.test")
+		other := mustRequestReset(t, s, clock, "oscar@acme.test")
+		clock.Advance(time.Minute)
+		second := mustRequestReset(t, s, clock, "olive@acme.test")
+		if _, err := s.FindPasswordReset(ctx, first); !errors.Is(err, models.ErrGone) {
+			t.Errorf("FindPasswordReset(earlier link) = %v, want ErrGone", err)
+		}
+		if _, err := s.ResetPassword(ctx, first, "x", Meta{}); !errors.Is(err, models.ErrGone) {
+			t.Errorf("ResetPassword(earlier link) = %v, want ErrGone", err)
+		}
+		if _, err := s.FindPasswordReset(ctx, second); err != nil {
+			t.Errorf("FindPasswordReset(newest link) = %v", err)
+		}
+		if email, err := s.FindPasswordReset(ctx, other); err != nil || email != "oscar@acme.test" {
+			t.Errorf("another account's link = %q, %v; want it untouched", email, err)
+		}
+	})
+}
+
+func TestResetPassword(t *testing.T) {
+	ctx := context.Background()
+	newHash := models.HashPassword("a brand new password here")
+
+	t.Run("single use; ends every session and pending second step; keeps factors", func(t *testing.T) {
+		clock := newClock()
+		s := MustOpenDB(t, clock.Now)
+		owner := mustCreateOwner(t, s, "olive@acme.test", "Acme")
+		var sessions [][]byte
+		for range 2 {
+			_, hash := models.NewToken()
+			if _, err := s.CreateSession(ctx, LoginInput{UserID: owner.User.ID, TokenHash: hash}); err != nil {
+				t.Fatal(err)
+			}
+			sessions = append(sessions, hash)
+		}
+		bystander := mustCreateOwner(t, s, "oscar@acme.test", "Acme")
+		_, otherHash := models.NewToken()
+		if _, err := s.CreateSession(ctx, LoginInput{UserID: bystander.User.ID, TokenHash: otherHash}); err != nil {
+			t.Fatal(err)
+		}
+		now := clock.Now()
+		for _, row := range []any{
+			&models.MFAChallenge{TokenHash: []byte("login"), UserID: owner.User.ID, Purpose: models.ChallengeLogin, CreatedAt: now, ExpiresAt: now.Add(time.Hour)},
+			&models.MFAChallenge{TokenHash: []byte("enroll"), UserID: owner.User.ID, Purpose: models.ChallengeEnroll, CreatedAt: now, ExpiresAt: now.Add(time.Hour)},
+			&models.MFAChallenge{TokenHash: []byte("oscar"), UserID: bystander.User.ID, Purpose: models.ChallengeLogin, CreatedAt: now, ExpiresAt: now.Add(time.Hour)},
+			&models.MFAFactor{UserID: owner.User.ID, Kind: models.FactorTOTP, Secret: "JBSWY3DPEHPK3PXP", ConfirmedAt: &now, CreatedAt: now},
+		} {
+			if err := s.w.Create(row).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+
+		raw := mustRequestReset(t, s, clock, "olive@acme.test")
+		u, err := s.ResetPassword(ctx, raw, newHash, Meta{IP: "192.0.2.10"})
+		if err != nil {
+			t.Fatalf("ResetPassword: %v", err)
+		}
+		if u.ID != owner.User.ID || u.PasswordHash != newHash {
+			t.Errorf("ResetPassword returned %+v", u)
+		}
+		got, err := s.FindUserByEmail(ctx, "olive@acme.test")
+		if err != nil || got.PasswordHash != newHash {
+			t.Fatalf("stored hash not changed: %v", err)
+		}
+		for i, h := range sessions {
+			if _, err := s.FindCurrent(ctx, h); !errors.Is(err, models.ErrNotFound) {
+				t.Errorf("session %d after the reset: FindCurrent = %v, want ErrNotFound", i, err)
+			}
+		}
+		if _, err := s.FindCurrent(ctx, otherHash); err != nil {
+			t.Errorf("another user's session ended too: %v", err)
+		}
+		var challenges []models.MFAChallenge
+		if err := s.r.Find(&challenges).Error; err != nil {
+			t.Fatal(err)
+		}
+		if len(challenges) != 1 || challenges[0].UserID != bystander.User.ID {
+			t.Errorf("challenges left = %+v; want only the other user's", challenges)
+		}
+		if n := countRows(t, s, &models.MFAFactor{}); n != 1 {
+			t.Errorf("%d MFA factors after the reset, want the 1 kept", n)
+		}
+		if n := countRows(t, s, &models.Session{}); n != 1 {
+			t.Errorf("%d sessions after the reset; a reset must not log anyone in", n)
+		}
+		evs := mustAudit(t, s, AuditFilter{Action: models.ActionPasswordReset})
+		if len(evs) != 1 || evs[0].ActorUserID == nil || *evs[0].ActorUserID != owner.User.ID || evs[0].Detail != "2 sessions signed out" {
+			t.Errorf("audit events = %+v", evs)
+		}
+
+		// Spent: neither readable nor usable again, and the password stays.
+		if _, err := s.FindPasswordReset(ctx, raw); !errors.Is(err, models.ErrGone) {
+			t.Errorf("FindPasswordReset(spent) = %v, want ErrGone", err)
+		}
+		if _, err := s.ResetPassword(ctx, raw, testHash(), Meta{}); !errors.Is(err, models.ErrGone) {
+			t.Errorf("second ResetPassword = %v, want ErrGone", err)
+		}
+		if got, _ := s.FindUserByEmail(ctx, "olive@acme.test"); got.PasswordHash != newHash {
+			t.Error("a spent link changed the password")
+		}
+	})
+
+	t.Run("expires after 1 hour", func(t *testing.T) {
+		clock := newClock()
+		s := MustOpenDB(t, clock.Now)
+		mustCreateOwner(t, s, "olive@acme.test", "Acme")
+		raw := mustRequestReset(t, s, clock, "olive@acme.test")
+		clock.Advance(time.Hour - time.Second)
+		if _, err := s.FindPasswordReset(ctx, raw); err != nil {
+			t.Fatalf("FindPasswordReset one second before expiry = %v", err)
+		}
+		clock.Advance(time.Second)
+		if _, err := s.FindPasswordReset(ctx, raw); !errors.Is(err, models.ErrGone) {
+			t.Errorf("FindPasswordReset at 1 hour = %v, want ErrGone", err)
+		}
+		if _, err := s.ResetPassword(ctx, raw, newHash, Meta{}); !errors.Is(err, models.ErrGone) {
+			t.Errorf("ResetPassword at 1 hour = %v, want ErrGone", err)
+		}
+		if got, _ := s.FindUserByEmail(ctx, "olive@acme.test"); got.PasswordHash != testHash() {
+			t.Error("an expired link changed the password")
+		}
+	})
+
+	t.Run("other purposes and unknown tokens are refused", func(t *testing.T) {
+		clock := newClock()
+		s := MustOpenDB(t, clock.Now)
+		setup := mustSetupToken(t, s)
+		if _, err := s.FindPasswordReset(ctx, setup); !errors.Is(err, models.ErrGone) {
+			t.Errorf("FindPasswordReset(setup token) = %v, want ErrGone", err)
+		}
+		if _, err := s.ResetPassword(ctx, setup, newHash, Meta{}); !errors.Is(err, models.ErrGone) {
+			t.Errorf("ResetPassword(setup token) = %v, want ErrGone", err)
+		}
+		if err := s.CheckSetupToken(ctx, setup); err != nil {
+			t.Errorf("the setup token was spent by a reset attempt: %v", err)
+		}
+		unknown, _ := models.NewToken()
+		if _, err := s.ResetPassword(ctx, unknown, newHash, Meta{}); !errors.Is(err, models.ErrGone) {
+			t.Errorf("ResetPassword(unknown) = %v, want ErrGone", err)
+		}
+	})
+
+	t.Run("an account whose email changed is not reset", func(t *testing.T) {
+		clock := newClock()
+		s := MustOpenDB(t, clock.Now)
+		owner := mustCreateOwner(t, s, "olive@acme.test", "Acme")
+		raw := mustRequestReset(t, s, clock, "olive@acme.test")
+		if err := s.w.Model(&models.User{}).Where("id = ?", owner.User.ID).Update("email", "olive@new.test").Error; err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.ResetPassword(ctx, raw, newHash, Meta{}); !errors.Is(err, models.ErrGone) {
+			t.Errorf("ResetPassword after an email change = %v, want ErrGone", err)
+		}
+	})
+
+	t.Run("parallel submits of one link: exactly one succeeds", func(t *testing.T) {
+		clock := newClock()
+		s := MustOpenDB(t, clock.Now)
+		mustCreateOwner(t, s, "olive@acme.test", "Acme")
+		raw := mustRequestReset(t, s, clock, "olive@acme.test")
+		const n = 20
+		var wg sync.WaitGroup
+		errs := make([]error, n)
+		for i := range n {
+			wg.Go(func() { _, errs[i] = s.ResetPassword(ctx, raw, newHash, Meta{}) })
+		}
+		wg.Wait()
+		ok := 0
+		for _, err := range errs {
+			switch {
+			case err == nil:
+				ok++
+			case !errors.Is(err, models.ErrGone):
+				t.Errorf("ResetPassword: %v, want nil or ErrGone", err)
+			}
+		}
+		if ok != 1 {
+			t.Errorf("%d of %d parallel resets succeeded, want exactly 1", ok, n)
+		}
+		if evs := mustAudit(t, s, AuditFilter{Action: models.ActionPasswordReset}); len(evs) != 1 {
+			t.Errorf("%d reset audit events, want 1", len(evs))
+		}
+	})
+}
