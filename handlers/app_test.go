@@ -38,6 +38,7 @@ type testApp struct {
 	Clock  *fakeClock
 	Server *httptest.Server
 	Policy models.SessionPolicy
+	Path   string // the SQLite file
 	outbox *outboxHook
 }
 
@@ -60,11 +61,12 @@ const testPassword = "correct horse battery staple"
 func newTestApp(t testing.TB) *testApp {
 	t.Helper()
 	clock := &fakeClock{t: time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)}
-	st, err := store.Open(context.Background(), store.Options{Path: filepath.Join(t.TempDir(), "test.db"), Now: clock.Now})
+	path := filepath.Join(t.TempDir(), "test.db")
+	st, err := store.Open(context.Background(), store.Options{Path: path, Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
-	app := &testApp{t: t, Store: st, Clock: clock, Policy: models.SessionPolicy{Idle: time.Hour, Lifetime: 12 * time.Hour}, outbox: &outboxHook{}}
+	app := &testApp{t: t, Store: st, Clock: clock, Policy: models.SessionPolicy{Idle: time.Hour, Lifetime: 12 * time.Hour}, outbox: &outboxHook{}, Path: path}
 	// The server starts first so the base URL can name its real address.
 	app.Server = httptest.NewUnstartedServer(nil)
 	app.Server.Start()
@@ -77,6 +79,8 @@ func newTestApp(t testing.TB) *testApp {
 }
 
 // createOwner adds an active Owner with testPassword, creating the organization on first use.
+// The organization's MFA policy is set to off, so tests of other features log in with a
+// password alone; tests of MFA call setMFAPolicy.
 func (a *testApp) createOwner(email string) *store.CreateOwnerResult {
 	a.t.Helper()
 	res, err := a.Store.CreateOwner(context.Background(), store.CreateOwnerInput{
@@ -84,7 +88,19 @@ func (a *testApp) createOwner(email string) *store.CreateOwnerResult {
 	if err != nil {
 		a.t.Fatal(err)
 	}
+	if res.CreatedOrg {
+		a.setMFAPolicy(res, models.MFAOff)
+	}
 	return res
+}
+
+// setMFAPolicy sets the organization's MFA policy straight in the database, without the
+// audit event the Settings page would write, so tests counting events are not disturbed.
+func (a *testApp) setMFAPolicy(owner *store.CreateOwnerResult, p models.MFAPolicy) {
+	a.t.Helper()
+	if err := openDB(a).db.Exec("UPDATE organizations SET mfa_policy = ? WHERE id = ?", p, owner.Org.ID).Error; err != nil {
+		a.t.Fatal(err)
+	}
 }
 
 // client is one browser: a cookie jar, no automatic redirects, and the last CSRF token seen.

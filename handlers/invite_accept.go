@@ -145,9 +145,14 @@ func (h *Handler) Signup(c echo.Context) error {
 		return err
 	}
 	h.flash(c, "Welcome to "+info.Org.Name+", "+user.FirstName+".")
-	return redirect(c, h.afterSignup(user))
+	return redirect(c, h.afterSignup(user, &info.Org))
 }
 
-// afterSignup is where a new member goes once their account exists. It is the hook for
-// MFA enrollment, which will send members without a second factor to enroll first.
-func (h *Handler) afterSignup(*models.User) string { return "/" }
+// afterSignup is where a new member goes once their account exists: straight to setting up
+// a second factor when the organization requires one.
+func (h *Handler) afterSignup(u *models.User, org *models.Organization) string {
+	if org.MustEnroll(*u, h.clock.Now()) {
+		return "/mfa/setup"
+	}
+	return "/"
+}

@@ -81,6 +81,11 @@ func (h *Handler) Login(c echo.Context) error {
 		return h.render(c, http.StatusUnauthorized, views.LoginPage(form))
 	}
 
+	// With a second factor the password only opens the second step; the backoff counter
+	// is reset when the whole login succeeds, so a known password buys no free guesses.
+	if user.MFAEnabled {
+		return h.beginSecondStep(c, user, form.Next)
+	}
 	h.limiter.reset("email:" + email)
 	if err := h.startSession(c, user); errors.Is(err, models.ErrForbidden) {
 		h.log.Info("login refused: no active membership", "user", user.ID)

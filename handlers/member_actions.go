@@ -26,6 +26,7 @@ var actionSlugs = map[models.MemberAction]string{
 	models.ActApprove:     "approve",
 	models.ActReject:      "reject",
 	models.ActReapprove:   "reapprove",
+	models.ActResetMFA:    "reset-mfa",
 }
 
 // memberActionHref is the dialog of act for membership id.
@@ -47,7 +48,7 @@ func (h *Handler) member(c echo.Context) (*models.Membership, error) {
 func dialogFor(cur *models.Current, m *models.Membership, act models.MemberAction) views.MemberDialog {
 	name := m.DisplayName()
 	d := views.MemberDialog{Member: *m, Action: act, Post: memberActionHref(m.ID, act),
-		Back: views.UsersHref(models.TabOf(m.Status), "", "", false, "")}
+		Back: views.TabHref(models.TabOf(m.Status))}
 	switch act {
 	case models.ActReinvite:
 		d.Message = "Send a new invitation email to " + m.Email + "? Every earlier link stops working."
@@ -66,6 +67,8 @@ func dialogFor(cur *models.Current, m *models.Membership, act models.MemberActio
 		d.Message = "Reject " + name + "'s request to join " + cur.Org.Name + "? You can re-approve them later from the Pending tab."
 	case models.ActReapprove:
 		d.Message = "Approve " + name + " after all? They become active with the role " + roleList(m.Roles) + "."
+	case models.ActResetMFA:
+		d.Message = "Reset two-factor authentication for " + name + "? Their authenticator app, phone and recovery codes stop working, they are signed out everywhere, and they set up a second factor again at their next login."
 	}
 	return d
 }
@@ -252,4 +255,30 @@ func (h *Handler) EditDetails(c echo.Context) error {
 		}, m, models.ActEditDetails)
 	}
 	return h.done(c, "Details of "+m.DisplayName()+" saved.", d.Back)
+}
+
+// ResetMFAForm asks before removing a member's second factors.
+func (h *Handler) ResetMFAForm(c echo.Context) error {
+	m, err := h.member(c)
+	if err != nil {
+		return err
+	}
+	return h.renderDialog(c, http.StatusOK, views.ConfirmDialog(dialogFor(current(c), m, models.ActResetMFA)))
+}
+
+// ResetMFA removes a member's second factors and ends their sessions.
+func (h *Handler) ResetMFA(c echo.Context) error {
+	m, err := h.member(c)
+	if err != nil {
+		return err
+	}
+	d := dialogFor(current(c), m, models.ActResetMFA)
+	if err := h.store.ResetMFA(c.Request().Context(), current(c), m.ID, meta(c)); err != nil {
+		return h.actionError(c, err, func(msg string) error {
+			d.Error = msg
+			return h.renderDialog(c, http.StatusForbidden, views.ConfirmDialog(d))
+		}, m, models.ActResetMFA)
+	}
+	h.log.Info("MFA reset", "member", m.ID, "by", current(c).User.ID)
+	return h.done(c, "Two-factor authentication of "+m.DisplayName()+" was reset. They will set it up again at their next login.", d.Back)
 }

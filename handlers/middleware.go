@@ -223,7 +223,16 @@ func (h *Handler) forget(c echo.Context, why string) {
 // requireLogin sends visitors without a session to the login page, remembering where they were going.
 func (h *Handler) requireLogin(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		if current(c) != nil {
+		if cur := current(c); cur != nil {
+			// Where the organization requires a second factor, a member without one can do
+			// nothing but set one up (or log out).
+			if cur.Org.MustEnroll(cur.User, h.clock.Now()) && !strings.HasPrefix(c.Request().URL.Path, "/mfa/") {
+				if isHTMX(c) {
+					c.Response().Header().Set("HX-Redirect", "/mfa/setup")
+					return c.NoContent(http.StatusNoContent)
+				}
+				return redirect(c, "/mfa/setup")
+			}
 			return next(c)
 		}
 		to := "/login"

@@ -291,7 +291,7 @@ func TestUsersPage(t *testing.T) {
 	if got := c.get("/users?tab=bogus").text(`.tabs a[aria-current="page"]`); !strings.HasPrefix(got, "Active") {
 		t.Errorf("?tab=bogus marks %q current, want Active", got)
 	}
-	if got := c.get("/users?tab=terminated").text("#users-results tbody .badge"); got != "Terminated" {
+	if got := c.get("/users?tab=terminated").text("#users-results tbody td:nth-last-child(2) .badge"); got != "Terminated" {
 		t.Errorf("terminated member's badge %q", got)
 	}
 }

@@ -2,11 +2,8 @@ package handlers_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"net/http"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -31,41 +28,22 @@ type testDB struct {
 	app *testApp
 }
 
-// openDB finds the app's database file and opens it. newTestApp keeps the path to
-// itself, so the file is recognised by a marker written through the app's own store.
+// openDB opens the app's database file through a second connection.
 func openDB(app *testApp) *testDB {
 	t := app.t
 	t.Helper()
-	ctx := context.Background()
-	b := make([]byte, 16)
-	rand.Read(b)
-	marker := "locate-db-" + hex.EncodeToString(b)
-	if err := app.Store.Audit(ctx, models.AuditEvent{Action: "test.locate", Detail: marker}, store.Meta{}); err != nil {
+	now := func() time.Time { return app.Clock.Now().UTC().Truncate(time.Microsecond) }
+	db, err := gorm.Open(sqlite.Open("file:"+app.Path+"?_busy_timeout=5000&_foreign_keys=on"),
+		&gorm.Config{Logger: logger.Discard, NowFunc: now, SkipDefaultTransaction: true})
+	if err != nil {
 		t.Fatal(err)
 	}
-	paths, _ := filepath.Glob(filepath.Join(filepath.Dir(t.TempDir()), "*", "test.db"))
-	now := func() time.Time { return app.Clock.Now().UTC().Truncate(time.Microsecond) }
-	for _, p := range paths {
-		db, err := gorm.Open(sqlite.Open("file:"+p+"?_busy_timeout=5000&_foreign_keys=on"),
-			&gorm.Config{Logger: logger.Discard, NowFunc: now, SkipDefaultTransaction: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		res := db.Exec("DELETE FROM audit_events WHERE detail = ?", marker)
-		if res.Error == nil && res.RowsAffected == 1 {
-			t.Cleanup(func() {
-				if sqlDB, err := db.DB(); err == nil {
-					sqlDB.Close()
-				}
-			})
-			return &testDB{t: t, db: db, app: app}
-		}
+	t.Cleanup(func() {
 		if sqlDB, err := db.DB(); err == nil {
 			sqlDB.Close()
 		}
-	}
-	t.Fatalf("database of the test app not found among %v", paths)
-	return nil
+	})
+	return &testDB{t: t, db: db, app: app}
 }
 
 // testPasswordHash is testPassword hashed once: argon2id is too slow to run per member.

@@ -45,12 +45,33 @@ func (h *Handler) routes(e *echo.Echo) {
 	e.GET("/invite/:token", h.SignupForm, noReferrer)
 	e.POST("/invite/:token", h.Signup, noReferrer)
 
+	// The second login step, between the password and the session.
+	e.GET("/login/verify", h.VerifyForm)
+	e.POST("/login/verify", h.Verify)
+	e.POST("/login/verify/send", h.SendLoginCode)
+
+	// Anyone logged in: setting up a second factor (the one thing a member who must enroll may do).
+	enrolling := group{e, []echo.MiddlewareFunc{h.requireLogin}}
+	enrolling.GET("/mfa/setup", h.SetupChoice)
+	enrolling.GET("/mfa/setup/app", h.TOTPSetupForm)
+	enrolling.POST("/mfa/setup/app", h.TOTPSetup)
+	enrolling.GET("/mfa/setup/sms", h.SMSSetupForm)
+	enrolling.POST("/mfa/setup/sms", h.SMSSetup)
+	enrolling.POST("/mfa/setup/sms/resend", h.SMSResend)
+	enrolling.POST("/mfa/setup/sms/verify", h.SMSVerify)
+
 	// Members: every role can view data, which includes the Users page.
 	member := group{e, []echo.MiddlewareFunc{h.requireLogin, h.require(models.PermViewData)}}
 	member.GET("/", h.Home, nav("home"))
 	member.GET("/users", h.UsersList, nav("users"))
 	// Anyone may open the invite dialog: those who may not invite are told whom to ask.
 	member.GET("/users/invite", h.InviteForm, nav("users"))
+	// Everyone's own account: profile, password and sessions touch only the member's own records.
+	member.GET("/account", h.Account, nav("account"))
+	member.POST("/account/profile", h.SaveProfile, nav("account"))
+	member.POST("/account/password", h.ChangePassword, nav("account"))
+	member.POST("/account/sessions/end-others", h.EndOtherSessions, nav("account"))
+	member.POST("/account/sessions/:id/end", h.EndSession, nav("account"))
 
 	// Owners and Admins: invitations.
 	inviter := group{e, []echo.MiddlewareFunc{h.requireLogin, h.require(models.PermInviteMembers), nav("users")}}
@@ -64,6 +85,8 @@ func (h *Handler) routes(e *echo.Echo) {
 	manager := group{e, []echo.MiddlewareFunc{h.requireLogin, h.require(models.PermManageMembers), nav("users")}}
 	manager.GET("/users/:id/roles", h.EditRolesForm)
 	manager.POST("/users/:id/roles", h.EditRoles)
+	manager.GET("/users/:id/reset-mfa", h.ResetMFAForm)
+	manager.POST("/users/:id/reset-mfa", h.ResetMFA)
 	manager.GET("/users/:id/details", h.EditDetailsForm)
 	manager.POST("/users/:id/details", h.EditDetails)
 	for _, act := range []models.MemberAction{models.ActTerminate, models.ActRestore, models.ActApprove, models.ActReject, models.ActReapprove} {

@@ -241,6 +241,13 @@ func TestSetupSucceedsOnce(t *testing.T) {
 	}
 
 	c.login("olive@example.com", setupPassword)
+	// A new organization requires a second factor: the new Owner can only set one up.
+	if p := c.get("/users"); p.StatusCode != http.StatusSeeOther || p.location() != "/mfa/setup" {
+		t.Fatalf("GET /users before enrolling: %d to %q, want 303 to /mfa/setup", p.StatusCode, p.location())
+	}
+	if err := openDB(app).db.Exec("UPDATE organizations SET mfa_policy = ?", models.MFAOff).Error; err != nil {
+		t.Fatal(err)
+	}
 	p = c.get("/users")
 	if p.StatusCode != http.StatusOK {
 		t.Fatalf("GET /users as the new Owner: %d", p.StatusCode)

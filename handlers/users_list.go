@@ -30,19 +30,23 @@ func (h *Handler) UsersList(c echo.Context) error {
 	}
 	sort := store.ParseMemberSort(c.QueryParam("sort"))
 	desc := c.QueryParam("dir") == "desc"
+	noMFA := c.QueryParam("mfa") == "none"
 
 	page, err := h.store.FindMembers(ctx, cur.Org.ID, store.MemberFilter{
-		Status: tab.Status(), Query: query, Sort: sort, Desc: desc, Cursor: c.QueryParam("cursor"), Limit: usersPerPage,
+		Status: tab.Status(), Query: query, Sort: sort, Desc: desc, Cursor: c.QueryParam("cursor"), Limit: usersPerPage, NoMFA: noMFA,
 	})
 	if err != nil {
 		return err
 	}
-	v := views.UsersView{Tab: tab, Query: query, Sort: string(sort), Desc: desc, Rows: page.Members, Now: h.clock.Now()}
+	v := views.UsersView{Tab: tab, Query: query, Sort: string(sort), Desc: desc, NoMFA: noMFA, Rows: page.Members, Now: h.clock.Now()}
+	here := views.UsersQuery{Tab: tab, Query: query, Sort: string(sort), Desc: desc, NoMFA: noMFA}
 	if page.Next != "" {
-		v.NextHref = views.UsersHref(tab, query, string(sort), desc, page.Next)
+		here.Cursor = page.Next
+		v.NextHref = here.Href()
 	}
 	if page.Prev != "" {
-		v.PrevHref = views.UsersHref(tab, query, string(sort), desc, page.Prev)
+		here.Cursor = page.Prev
+		v.PrevHref = here.Href()
 	}
 	v.Actions = rowActions(cur, page.Members)
 	if tab == models.TabInactivated {
@@ -58,7 +62,7 @@ func (h *Handler) UsersList(c echo.Context) error {
 		return err
 	}
 	for _, t := range models.Tabs {
-		v.Tabs = append(v.Tabs, views.TabLink{Label: t.Label(), Href: views.UsersHref(t, "", string(sort), desc, ""),
+		v.Tabs = append(v.Tabs, views.TabLink{Label: t.Label(), Href: views.UsersQuery{Tab: t, Sort: string(sort), Desc: desc, NoMFA: noMFA}.Href(),
 			Count: counts[t.Status()], Current: t == tab})
 	}
 	return h.render(c, http.StatusOK, views.UsersPage(v))
@@ -76,6 +80,10 @@ func rowActions(cur *models.Current, members []models.Membership) map[int64][]vi
 			}
 			out[m.ID] = append(out[m.ID], views.MenuItem{Label: act.Label(), Href: memberActionHref(m.ID, act),
 				Danger: act.Destructive(), Dialog: true})
+		}
+		if m.Status == models.StatusActive && m.UserMFA && !self && cur.Can(models.ActResetMFA.Permission()) {
+			out[m.ID] = append(out[m.ID], views.MenuItem{Label: models.ActResetMFA.Label(), Href: memberActionHref(m.ID, models.ActResetMFA),
+				Danger: true, Dialog: true})
 		}
 	}
 	return out

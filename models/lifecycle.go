@@ -23,6 +23,9 @@ const (
 	ActReapprove   MemberAction = "reapprove"
 	ActTerminate   MemberAction = "terminate"
 	ActRestore     MemberAction = "restore"
+	// ActResetMFA removes a member's second factors; it changes no status, so it is not in
+	// the state machine and is offered to active members with MFA.
+	ActResetMFA MemberAction = "reset_mfa"
 )
 
 // Label is the action as a menu shows it.
@@ -52,6 +55,8 @@ func (a MemberAction) Label() string {
 		return "Terminate"
 	case ActRestore:
 		return "Restore"
+	case ActResetMFA:
+		return "Reset MFA"
 	}
 	return string(a)
 }
@@ -69,7 +74,7 @@ func (a MemberAction) Permission() Permission {
 
 // Destructive reports whether the action takes something away and must be confirmed first.
 func (a MemberAction) Destructive() bool {
-	return a == ActRevoke || a == ActReject || a == ActTerminate
+	return a == ActRevoke || a == ActReject || a == ActTerminate || a == ActResetMFA
 }
 
 // transitions is the membership state machine: from each status, the actions offered and

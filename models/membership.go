@@ -106,6 +106,7 @@ type Membership struct {
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
 	Roles       []Role `gorm:"-"`
+	UserMFA     bool   `gorm:"-"` // the account has a second factor (loaded for the Users page)
 }
 
 // DisplayName is the member's name, or their email when no name is known.

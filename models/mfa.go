@@ -7,6 +7,7 @@ import (
 	"encoding/base32"
 	"fmt"
 	"math/big"
+	"net/url"
 	"strings"
 	"time"
 
@@ -192,6 +193,18 @@ const (
 // NewTOTPKey makes a secret for account, shown as a QR code and as text.
 func NewTOTPKey(issuer, account string) (*otp.Key, error) {
 	return totp.Generate(totp.GenerateOpts{Issuer: issuer, AccountName: account, Period: TOTPPeriod, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
+}
+
+// TOTPURL is the otpauth:// URL an authenticator app reads from the QR code.
+func TOTPURL(issuer, account, secret string) string {
+	v := url.Values{}
+	v.Set("secret", secret)
+	v.Set("issuer", issuer)
+	v.Set("algorithm", "SHA1")
+	v.Set("digits", "6")
+	v.Set("period", "30")
+	u := url.URL{Scheme: "otpauth", Host: "totp", Path: "/" + issuer + ":" + account, RawQuery: v.Encode()}
+	return u.String()
 }
 
 // MatchTOTP returns the time step whose code equals code, within the skew around now,

@@ -70,6 +70,7 @@ type MemberFilter struct {
 	Desc   bool
 	Cursor string // opaque, from a previous MemberPage; "" for the first page
 	Limit  int
+	NoMFA  bool // only members whose account has no second factor
 }
 
 // MemberPage is one page of members and the cursors to its neighbours ("" when none).
@@ -125,6 +126,9 @@ func (s *Store) FindMembers(ctx context.Context, orgID int64, f MemberFilter) (*
 	} else {
 		q = q.Where("org_id = ? AND status = ?", orgID, f.Status)
 	}
+	if f.NoMFA {
+		q = q.Where("user_id IN (?)", s.r.Model(&models.User{}).Select("id").Where("mfa_enabled = ?", false))
+	}
 	c := decodeCursor(f.Cursor, f.Sort, f.Desc)
 	backward := c != nil && c.Backward
 	// Walking backward reads the rows before the cursor in reverse order, then flips them.
@@ -169,8 +173,14 @@ func (s *Store) FindMembers(ctx context.Context, orgID int64, f MemberFilter) (*
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to load member roles: %w", err)
 	}
+	mfa, err := usersWithMFA(s.r.WithContext(ctx), page.Members)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to load member MFA: %w", err)
+	}
 	for i := range page.Members {
-		page.Members[i].Roles = roles[page.Members[i].ID]
+		m := &page.Members[i]
+		m.Roles = roles[m.ID]
+		m.UserMFA = m.UserID != nil && mfa[*m.UserID]
 	}
 	return page, nil
 }
@@ -204,6 +214,28 @@ func (s *Store) MemberCounts(ctx context.Context, orgID int64) (map[models.Statu
 	out := make(map[models.Status]int64, len(rows))
 	for _, r := range rows {
 		out[r.Status] = r.N
+	}
+	return out, nil
+}
+
+// usersWithMFA returns which of the members' accounts have a second factor, in one query.
+func usersWithMFA(db *gorm.DB, members []models.Membership) (map[int64]bool, error) {
+	ids := make([]int64, 0, len(members))
+	for _, m := range members {
+		if m.UserID != nil {
+			ids = append(ids, *m.UserID)
+		}
+	}
+	out := make(map[int64]bool, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var on []int64
+	if err := db.Model(&models.User{}).Where("id IN ? AND mfa_enabled = ?", ids, true).Pluck("id", &on).Error; err != nil {
+		return nil, err
+	}
+	for _, id := range on {
+		out[id] = true
 	}
 	return out, nil
 }

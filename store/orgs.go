@@ -15,6 +15,8 @@ import (
 type OrgUpdate struct {
 	Name                *string
 	InviteLifetimeHours *int
+	MFAPolicy           *models.MFAPolicy
+	MFAGraceDays        *int
 }
 
 // UpdateOrganization changes the current member's organization and audits what changed, in one transaction.
@@ -34,6 +36,14 @@ func (s *Store) UpdateOrganization(ctx context.Context, actor *models.Current, u
 			changes["invite_lifetime_hours"] = *upd.InviteLifetimeHours
 			what = append(what, "invitation lifetime "+strconv.Itoa(org.InviteLifetimeHours)+"h → "+strconv.Itoa(*upd.InviteLifetimeHours)+"h")
 		}
+		if upd.MFAPolicy != nil && *upd.MFAPolicy != org.MFAPolicy {
+			changes["mfa_policy"] = *upd.MFAPolicy
+			what = append(what, "MFA "+org.MFAPolicy.Label()+" → "+upd.MFAPolicy.Label())
+		}
+		if upd.MFAGraceDays != nil && *upd.MFAGraceDays != org.MFAGraceDays {
+			changes["mfa_grace_days"] = *upd.MFAGraceDays
+			what = append(what, "MFA grace period "+strconv.Itoa(org.MFAGraceDays)+" → "+strconv.Itoa(*upd.MFAGraceDays)+" days")
+		}
 		if len(changes) == 0 {
 			return nil
 		}
@@ -47,4 +57,16 @@ func (s *Store) UpdateOrganization(ctx context.Context, actor *models.Current, u
 		return nil, fmt.Errorf("store: unable to update organization: %w", err)
 	}
 	return &org, nil
+}
+
+// FindOrganization returns the organization with that id, or models.ErrNotFound.
+func (s *Store) FindOrganization(ctx context.Context, id int64) (*models.Organization, error) {
+	var o models.Organization
+	if err := s.r.WithContext(ctx).Take(&o, id).Error; err != nil {
+		if err = notFound(err); err == models.ErrNotFound {
+			return nil, err
+		}
+		return nil, fmt.Errorf("store: unable to find organization: %w", err)
+	}
+	return &o, nil
 }

@@ -18,6 +18,7 @@ type UsersView struct {
 	NextHref string
 	PrevHref string
 	Now      time.Time
+	NoMFA    bool                   // the "MFA: not enrolled" filter is on
 	Actions  map[int64][]MenuItem   // row menu of each membership
 	Invites  map[int64]InviteStatus // Inactivated tab: the latest link of each membership
 }
@@ -30,28 +31,44 @@ type InviteStatus struct {
 	Failed    bool
 }
 
-// UsersHref builds a Users page link; empty values are left out.
-func UsersHref(tab models.Tab, query, sort string, desc bool, cursor string) string {
+// UsersQuery is what a Users page link selects.
+type UsersQuery struct {
+	Tab    models.Tab
+	Query  string
+	Sort   string
+	Desc   bool
+	Cursor string
+	NoMFA  bool
+}
+
+// Href builds the Users page link; empty values are left out.
+func (q UsersQuery) Href() string {
 	v := url.Values{}
-	v.Set("tab", string(tab))
-	if query != "" {
-		v.Set("q", query)
+	v.Set("tab", string(q.Tab))
+	if q.Query != "" {
+		v.Set("q", q.Query)
 	}
-	if sort != "" && sort != "name" {
-		v.Set("sort", sort)
+	if q.Sort != "" && q.Sort != "name" {
+		v.Set("sort", q.Sort)
 	}
-	if desc {
+	if q.Desc {
 		v.Set("dir", "desc")
 	}
-	if cursor != "" {
-		v.Set("cursor", cursor)
+	if q.NoMFA {
+		v.Set("mfa", "none")
+	}
+	if q.Cursor != "" {
+		v.Set("cursor", q.Cursor)
 	}
 	return "/users?" + v.Encode()
 }
 
+// TabHref is the first page of a tab.
+func TabHref(t models.Tab) string { return UsersQuery{Tab: t}.Href() }
+
 // sortHref links to the first page sorted by key; clicking the current sort flips its direction.
 func (v UsersView) sortHref(key string) string {
-	return UsersHref(v.Tab, v.Query, key, v.Sort == key && !v.Desc, "")
+	return UsersQuery{Tab: v.Tab, Query: v.Query, Sort: key, Desc: v.Sort == key && !v.Desc, NoMFA: v.NoMFA}.Href()
 }
 
 // ariaSort is the aria-sort value of the column sorted by key.

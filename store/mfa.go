@@ -1,0 +1,337 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"gatehouse/models"
+)
+
+// FindFactors returns the user's confirmed second factors, oldest first.
+func (s *Store) FindFactors(ctx context.Context, userID int64) ([]models.MFAFactor, error) {
+	var fs []models.MFAFactor
+	if err := s.r.WithContext(ctx).Where("user_id = ? AND confirmed_at IS NOT NULL", userID).Order("id").Find(&fs).Error; err != nil {
+		return nil, fmt.Errorf("store: unable to find factors: %w", err)
+	}
+	return fs, nil
+}
+
+// StartChallenge records a pending second step for the user; the browser holds the token.
+// For enrollment by SMS, phone names the number being confirmed: an unconfirmed factor is
+// created for it (replacing any earlier unconfirmed one).
+func (s *Store) StartChallenge(ctx context.Context, userID int64, purpose models.ChallengePurpose, tokenHash []byte, phone, ip string) (*models.MFAChallenge, error) {
+	var ch models.MFAChallenge
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		now := s.now()
+		// Expired challenges of anyone are dead weight; drop them here rather than in a janitor.
+		if err := tx.Where("expires_at <= ?", now).Delete(&models.MFAChallenge{}).Error; err != nil {
+			return err
+		}
+		ch = models.MFAChallenge{TokenHash: tokenHash, UserID: userID, Purpose: purpose, IP: ip, CreatedAt: now, ExpiresAt: now.Add(models.ChallengeLifetime)}
+		if phone != "" {
+			if err := tx.Where("user_id = ? AND confirmed_at IS NULL", userID).Delete(&models.MFAFactor{}).Error; err != nil {
+				return err
+			}
+			f := models.MFAFactor{UserID: userID, Kind: models.FactorSMS, Phone: phone, CreatedAt: now}
+			if err := tx.Create(&f).Error; err != nil {
+				return err
+			}
+			ch.FactorID = &f.ID
+		}
+		return tx.Create(&ch).Error
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to start challenge: %w", err)
+	}
+	return &ch, nil
+}
+
+// FindChallenge returns the live challenge with that token hash, or models.ErrGone.
+func (s *Store) FindChallenge(ctx context.Context, tokenHash []byte, purpose models.ChallengePurpose) (*models.MFAChallenge, error) {
+	var ch models.MFAChallenge
+	err := s.r.WithContext(ctx).Where("token_hash = ? AND purpose = ?", tokenHash, purpose).Take(&ch).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) || err == nil && !s.now().Before(ch.ExpiresAt) {
+		return nil, models.ErrGone
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to find challenge: %w", err)
+	}
+	return &ch, nil
+}
+
+// EndChallenge deletes a challenge once its second step is done or abandoned.
+func (s *Store) EndChallenge(ctx context.Context, id int64) error {
+	if err := s.w.WithContext(ctx).Delete(&models.MFAChallenge{}, id).Error; err != nil {
+		return fmt.Errorf("store: unable to end challenge: %w", err)
+	}
+	return nil
+}
+
+// SendChallengeCode stores a new SMS code (hashed, bound to the challenge, valid 10 minutes)
+// and puts the text message in the outbox. Sends are throttled: one a minute per challenge
+// and five an hour per phone number; past either, a RuleError says how long to wait.
+func (s *Store) SendChallengeCode(ctx context.Context, challengeID int64, phone string, codeHash []byte, msg models.OutboxMessage, orgID *int64) error {
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		now := s.now()
+		var ch models.MFAChallenge
+		if err := tx.Take(&ch, challengeID).Error; err != nil {
+			return models.ErrGone
+		}
+		if !now.Before(ch.ExpiresAt) || ch.Attempts >= models.MaxCodeAttempts {
+			return models.ErrGone
+		}
+		if ch.LastSentAt != nil && now.Sub(*ch.LastSentAt) < models.SMSResendInterval {
+			wait := models.SMSResendInterval - now.Sub(*ch.LastSentAt)
+			return &models.RuleError{Msg: fmt.Sprintf("A code was just sent. You can ask for another in %d seconds.", int(wait.Seconds()+0.999))}
+		}
+		var sent int64
+		if err := tx.Model(&models.OutboxMessage{}).Where("channel = ? AND recipient = ? AND created_at > ?", models.ChannelSMS, phone, now.Add(-time.Hour)).
+			Count(&sent).Error; err != nil {
+			return err
+		}
+		if sent >= models.MaxSMSPerHour {
+			return &models.RuleError{Msg: "Too many codes were sent to this number in the last hour. Wait a while, or use another way to verify."}
+		}
+		exp := now.Add(models.SMSCodeLifetime)
+		if err := tx.Model(&ch).Updates(map[string]any{"code_hash": codeHash, "code_expires_at": exp, "last_sent_at": now}).Error; err != nil {
+			return err
+		}
+		msg.Channel, msg.Recipient, msg.OrgID = models.ChannelSMS, phone, orgID
+		return enqueue(tx, &msg, now)
+	})
+	return wrapRule(err, "send code")
+}
+
+// CheckChallengeCode checks an SMS code against the challenge. A right code is spent at
+// once; a wrong or expired one counts as an attempt, and the fifth ends the challenge
+// (models.ErrGone). Attempts are committed even though the check fails.
+func (s *Store) CheckChallengeCode(ctx context.Context, challengeID int64, codeHash []byte) error {
+	var outcome error
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		now := s.now()
+		var ch models.MFAChallenge
+		if err := tx.Take(&ch, challengeID).Error; err != nil || !now.Before(ch.ExpiresAt) {
+			outcome = models.ErrGone
+			return nil
+		}
+		switch {
+		case ch.CodeHash == nil || ch.CodeExpiresAt == nil || !now.Before(*ch.CodeExpiresAt):
+			outcome = &models.RuleError{Msg: "That code has expired or was already used. Send a new one."}
+		case !models.SameHash(ch.CodeHash, codeHash):
+			outcome = &models.RuleError{Msg: "That code isn't right. Check the latest text message and try again."}
+		default:
+			return tx.Model(&ch).Updates(map[string]any{"code_hash": nil, "code_expires_at": nil}).Error
+		}
+		ch.Attempts++
+		if ch.Attempts >= models.MaxCodeAttempts {
+			outcome = models.ErrGone
+			return tx.Delete(&ch).Error
+		}
+		return tx.Model(&ch).Update("attempts", ch.Attempts).Error
+	})
+	if err != nil {
+		return fmt.Errorf("store: unable to check code: %w", err)
+	}
+	return outcome
+}
+
+// ConsumeTOTPStep records that the factor's code for step was used, refusing a step at or
+// before the last one used, so each authenticator code works once even under races.
+func (s *Store) ConsumeTOTPStep(ctx context.Context, factorID, step int64) error {
+	res := s.w.WithContext(ctx).Model(&models.MFAFactor{}).Where("id = ? AND last_step < ?", factorID, step).Update("last_step", step)
+	if res.Error != nil {
+		return fmt.Errorf("store: unable to record code use: %w", res.Error)
+	}
+	if res.RowsAffected != 1 {
+		return &models.RuleError{Msg: "That code was already used. Wait for the next one in your app."}
+	}
+	return nil
+}
+
+// UseRecoveryCode spends one of the user's recovery codes and returns how many remain.
+func (s *Store) UseRecoveryCode(ctx context.Context, userID int64, codeHash []byte, meta Meta) (int, error) {
+	var left int64
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		now := s.now()
+		res := tx.Model(&models.RecoveryCode{}).Where("user_id = ? AND code_hash = ? AND used_at IS NULL", userID, codeHash).Update("used_at", now)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected != 1 {
+			return &models.RuleError{Msg: "That recovery code isn't right or was already used."}
+		}
+		if err := tx.Model(&models.RecoveryCode{}).Where("user_id = ? AND used_at IS NULL", userID).Count(&left).Error; err != nil {
+			return err
+		}
+		var u models.User
+		if err := tx.Take(&u, userID).Error; err != nil {
+			return err
+		}
+		return writeAudit(tx, models.AuditEvent{OrgID: u.LastOrgID, ActorUserID: &u.ID, ActorEmail: u.Email,
+			Action: models.ActionRecoveryCodeUsed, TargetEmail: u.Email, Detail: fmt.Sprintf("%d left", left)}, meta, now)
+	})
+	return int(left), wrapRule(err, "use recovery code")
+}
+
+// CountRecoveryCodes returns how many unused recovery codes the user has.
+func (s *Store) CountRecoveryCodes(ctx context.Context, userID int64) (int, error) {
+	var n int64
+	if err := s.r.WithContext(ctx).Model(&models.RecoveryCode{}).Where("user_id = ? AND used_at IS NULL", userID).Count(&n).Error; err != nil {
+		return 0, fmt.Errorf("store: unable to count recovery codes: %w", err)
+	}
+	return int(n), nil
+}
+
+// NewFactor is a second factor being confirmed.
+type NewFactor struct {
+	Kind     models.FactorKind
+	FactorID int64  // the unconfirmed SMS factor the challenge was for
+	Secret   string // the TOTP secret
+	Step     int64  // the TOTP step of the confirming code
+	// RecoveryHashes replace the user's recovery codes when not nil (on the first factor).
+	RecoveryHashes [][]byte
+}
+
+// ConfirmFactor makes a factor count: it is confirmed, the user has MFA, recovery codes are
+// stored when given, and the enrollment is audited, in one transaction.
+func (s *Store) ConfirmFactor(ctx context.Context, cur *models.Current, nf NewFactor, meta Meta) (*models.MFAFactor, error) {
+	var f models.MFAFactor
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		now := s.now()
+		switch nf.Kind {
+		case models.FactorSMS:
+			if err := tx.Where("id = ? AND user_id = ? AND kind = ? AND confirmed_at IS NULL", nf.FactorID, cur.User.ID, models.FactorSMS).Take(&f).Error; err != nil {
+				return models.ErrGone
+			}
+			if err := tx.Model(&f).Update("confirmed_at", now).Error; err != nil {
+				return err
+			}
+		case models.FactorTOTP:
+			f = models.MFAFactor{UserID: cur.User.ID, Kind: models.FactorTOTP, Secret: nf.Secret, LastStep: nf.Step, ConfirmedAt: &now, CreatedAt: now}
+			if err := tx.Create(&f).Error; err != nil {
+				return err
+			}
+		default:
+			return models.ErrInvalid
+		}
+		if err := tx.Model(&models.User{}).Where("id = ?", cur.User.ID).Update("mfa_enabled", true).Error; err != nil {
+			return err
+		}
+		if nf.RecoveryHashes != nil {
+			if err := replaceRecoveryCodes(tx, cur.User.ID, nf.RecoveryHashes, now); err != nil {
+				return err
+			}
+		}
+		detail := nf.Kind.Label()
+		if f.Phone != "" {
+			detail += " " + models.MaskPhone(f.Phone)
+		}
+		return writeAudit(tx, models.AuditEvent{OrgID: &cur.Org.ID, ActorUserID: &cur.User.ID, ActorEmail: cur.User.Email,
+			Action: models.ActionMFAEnrolled, TargetMembershipID: &cur.Membership.ID, TargetEmail: cur.User.Email, Detail: detail}, meta, now)
+	})
+	if err != nil {
+		return nil, wrapRule(err, "confirm factor")
+	}
+	return &f, nil
+}
+
+func replaceRecoveryCodes(tx *gorm.DB, userID int64, hashes [][]byte, now time.Time) error {
+	if err := tx.Where("user_id = ?", userID).Delete(&models.RecoveryCode{}).Error; err != nil {
+		return err
+	}
+	for _, h := range hashes {
+		if err := tx.Create(&models.RecoveryCode{UserID: userID, CodeHash: h, CreatedAt: now}).Error; err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ReplaceRecoveryCodes swaps the user's recovery codes for new ones, all earlier ones dead.
+func (s *Store) ReplaceRecoveryCodes(ctx context.Context, cur *models.Current, hashes [][]byte, meta Meta) error {
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		now := s.now()
+		if err := replaceRecoveryCodes(tx, cur.User.ID, hashes, now); err != nil {
+			return err
+		}
+		return writeAudit(tx, models.AuditEvent{OrgID: &cur.Org.ID, ActorUserID: &cur.User.ID, ActorEmail: cur.User.Email,
+			Action: models.ActionRecoveryCodesRenewed, TargetMembershipID: &cur.Membership.ID, TargetEmail: cur.User.Email}, meta, now)
+	})
+	return wrapRule(err, "replace recovery codes")
+}
+
+// RemoveFactor deletes one of the member's own factors. Removing the last one is refused
+// when mustKeep (the organization requires MFA); otherwise it also drops the recovery codes.
+func (s *Store) RemoveFactor(ctx context.Context, cur *models.Current, factorID int64, mustKeep bool, meta Meta) error {
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		now := s.now()
+		var f models.MFAFactor
+		if err := tx.Where("id = ? AND user_id = ? AND confirmed_at IS NOT NULL", factorID, cur.User.ID).Take(&f).Error; err != nil {
+			return models.ErrNotFound
+		}
+		var n int64
+		if err := tx.Model(&models.MFAFactor{}).Where("user_id = ? AND confirmed_at IS NOT NULL", cur.User.ID).Count(&n).Error; err != nil {
+			return err
+		}
+		if n == 1 && mustKeep {
+			return &models.RuleError{Msg: cur.Org.Name + " requires two-factor authentication: add another method before removing this one."}
+		}
+		if err := tx.Delete(&f).Error; err != nil {
+			return err
+		}
+		if n == 1 {
+			if err := clearMFA(tx, cur.User.ID); err != nil {
+				return err
+			}
+		}
+		return writeAudit(tx, models.AuditEvent{OrgID: &cur.Org.ID, ActorUserID: &cur.User.ID, ActorEmail: cur.User.Email,
+			Action: models.ActionMFARemoved, TargetMembershipID: &cur.Membership.ID, TargetEmail: cur.User.Email, Detail: f.Kind.Label()}, meta, now)
+	})
+	return wrapRule(err, "remove factor")
+}
+
+// clearMFA removes every factor, recovery code and pending challenge of a user.
+func clearMFA(tx *gorm.DB, userID int64) error {
+	for _, m := range []any{&models.MFAFactor{}, &models.RecoveryCode{}, &models.MFAChallenge{}} {
+		if err := tx.Where("user_id = ?", userID).Delete(m).Error; err != nil {
+			return err
+		}
+	}
+	return tx.Model(&models.User{}).Where("id = ?", userID).Update("mfa_enabled", false).Error
+}
+
+// ResetMFA is an admin's "Reset MFA" for a member: every factor and recovery code is removed
+// and the member's sessions end, so they enroll again at their next login.
+func (s *Store) ResetMFA(ctx context.Context, actor *models.Current, membershipID int64, meta Meta) error {
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		if !actor.Can(models.PermManageMembers) {
+			return models.ErrForbidden
+		}
+		m, err := loadMember(tx, actor.Org.ID, membershipID)
+		if err != nil {
+			return err
+		}
+		if m.UserID == nil {
+			return &models.RuleError{Msg: m.Email + " has no account yet, so there is nothing to reset."}
+		}
+		if *m.UserID == actor.User.ID {
+			return &models.RuleError{Msg: "Change your own two-factor methods on your Account page."}
+		}
+		if err := models.CheckManageOwner(actorOf(actor), targetOf(m)); err != nil {
+			return err
+		}
+		if err := clearMFA(tx, *m.UserID); err != nil {
+			return err
+		}
+		if err := tx.Where("user_id = ?", *m.UserID).Delete(&models.Session{}).Error; err != nil {
+			return err
+		}
+		return writeAudit(tx, models.AuditEvent{OrgID: &actor.Org.ID, ActorUserID: &actor.User.ID, ActorEmail: actor.User.Email,
+			Action: models.ActionMFAReset, TargetMembershipID: &m.ID, TargetEmail: m.Email}, meta, s.now())
+	})
+	return wrapRule(err, "reset MFA")
+}
