@@ -76,7 +76,11 @@ func (h *Handler) accountView(c echo.Context, profile views.ProfileForm, pw view
 			live = append(live, s)
 		}
 	}
-	return views.AccountView{Email: cur.User.Email, Profile: profile, Password: pw, Sessions: live,
+	mfa, err := h.accountMFA(c)
+	if err != nil {
+		return views.AccountView{}, err
+	}
+	return views.AccountView{Email: cur.User.Email, Profile: profile, Password: pw, Sessions: live, MFA: mfa,
 		CurrentSessionID: cur.Session.ID, Now: now}, nil
 }
 

@@ -59,6 +59,8 @@ func (h *Handler) routes(e *echo.Echo) {
 	enrolling.POST("/mfa/setup/sms", h.SMSSetup)
 	enrolling.POST("/mfa/setup/sms/resend", h.SMSResend)
 	enrolling.POST("/mfa/setup/sms/verify", h.SMSVerify)
+	enrolling.POST("/account/mfa/:id/remove", h.RemoveFactor)
+	enrolling.POST("/account/recovery-codes", h.RegenerateRecoveryCodes)
 
 	// Members: every role can view data, which includes the Users page.
 	member := group{e, []echo.MiddlewareFunc{h.requireLogin, h.require(models.PermViewData)}}
