@@ -31,15 +31,21 @@ func (h *Handler) UsersList(c echo.Context) error {
 	sort := store.ParseMemberSort(c.QueryParam("sort"))
 	desc := c.QueryParam("dir") == "desc"
 	noMFA := c.QueryParam("mfa") == "none"
+	status := tab.Status()
+	rejected := tab == models.TabPending && c.QueryParam("filter") == "rejected"
+	if rejected {
+		status = models.StatusRejected
+	}
 
 	page, err := h.store.FindMembers(ctx, cur.Org.ID, store.MemberFilter{
-		Status: tab.Status(), Query: query, Sort: sort, Desc: desc, Cursor: c.QueryParam("cursor"), Limit: usersPerPage, NoMFA: noMFA,
+		Status: status, Query: query, Sort: sort, Desc: desc, Cursor: c.QueryParam("cursor"), Limit: usersPerPage, NoMFA: noMFA,
 	})
 	if err != nil {
 		return err
 	}
-	v := views.UsersView{Tab: tab, Query: query, Sort: string(sort), Desc: desc, NoMFA: noMFA, Rows: page.Members, Now: h.clock.Now()}
-	here := views.UsersQuery{Tab: tab, Query: query, Sort: string(sort), Desc: desc, NoMFA: noMFA}
+	v := views.UsersView{Tab: tab, Query: query, Sort: string(sort), Desc: desc, NoMFA: noMFA, Rejected: rejected,
+		Rows: page.Members, Now: h.clock.Now()}
+	here := views.UsersQuery{Tab: tab, Query: query, Sort: string(sort), Desc: desc, NoMFA: noMFA, Rejected: rejected}
 	if page.Next != "" {
 		here.Cursor = page.Next
 		v.NextHref = here.Href()

@@ -19,6 +19,7 @@ type UsersView struct {
 	PrevHref string
 	Now      time.Time
 	NoMFA    bool                   // the "MFA: not enrolled" filter is on
+	Rejected bool                   // the Pending tab lists rejected requests
 	Actions  map[int64][]MenuItem   // row menu of each membership
 	Invites  map[int64]InviteStatus // Inactivated tab: the latest link of each membership
 }
@@ -37,8 +38,9 @@ type UsersQuery struct {
 	Query  string
 	Sort   string
 	Desc   bool
-	Cursor string
-	NoMFA  bool
+	Cursor   string
+	NoMFA    bool
+	Rejected bool // the Pending tab's "Rejected" filter
 }
 
 // Href builds the Users page link; empty values are left out.
@@ -57,6 +59,9 @@ func (q UsersQuery) Href() string {
 	if q.NoMFA {
 		v.Set("mfa", "none")
 	}
+	if q.Rejected && q.Tab == models.TabPending {
+		v.Set("filter", "rejected")
+	}
 	if q.Cursor != "" {
 		v.Set("cursor", q.Cursor)
 	}
@@ -68,7 +73,7 @@ func TabHref(t models.Tab) string { return UsersQuery{Tab: t}.Href() }
 
 // sortHref links to the first page sorted by key; clicking the current sort flips its direction.
 func (v UsersView) sortHref(key string) string {
-	return UsersQuery{Tab: v.Tab, Query: v.Query, Sort: key, Desc: v.Sort == key && !v.Desc, NoMFA: v.NoMFA}.Href()
+	return UsersQuery{Tab: v.Tab, Query: v.Query, Sort: key, Desc: v.Sort == key && !v.Desc, NoMFA: v.NoMFA, Rejected: v.Rejected}.Href()
 }
 
 // ariaSort is the aria-sort value of the column sorted by key.
@@ -96,12 +101,14 @@ func (v UsersView) emptyMessage() string {
 	if v.Query != "" {
 		return "No members match “" + v.Query + "”."
 	}
-	switch v.Tab {
-	case models.TabPending:
+	switch {
+	case v.Rejected:
+		return "No rejected requests."
+	case v.Tab == models.TabPending:
 		return "No one is waiting for approval."
-	case models.TabInactivated:
+	case v.Tab == models.TabInactivated:
 		return "No open invitations."
-	case models.TabTerminated:
+	case v.Tab == models.TabTerminated:
 		return "No terminated members."
 	}
 	return "No active members."
