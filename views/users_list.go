@@ -34,10 +34,10 @@ type InviteStatus struct {
 
 // UsersQuery is what a Users page link selects.
 type UsersQuery struct {
-	Tab    models.Tab
-	Query  string
-	Sort   string
-	Desc   bool
+	Tab      models.Tab
+	Query    string
+	Sort     string
+	Desc     bool
 	Cursor   string
 	NoMFA    bool
 	Rejected bool // the Pending tab's "Rejected" filter
