@@ -405,12 +405,16 @@ func backup(ctx context.Context, args []string, stdout io.Writer) error {
 func seed(ctx context.Context, args []string, stdout io.Writer) error {
 	fs, db := newFlags("seed")
 	members := fs.Int("members", 100_000, "members to add to the first organization")
+	invitations := fs.Int("invitations", 0, "invitation links for the invited members, at least one each (default: one per five members)")
 	randSeed := fs.Uint64("seed", 1, "random seed; the same seed gives the same data")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *members < 0 || *members > 10_000_000 {
 		return errors.New("--members must be between 0 and 10000000")
+	}
+	if *invitations < 0 || *invitations > 10_000_000 {
+		return errors.New("--invitations must be between 0 and 10000000")
 	}
 	st, err := store.Open(ctx, store.Options{Path: *db})
 	if err != nil {
@@ -419,11 +423,12 @@ func seed(ctx context.Context, args []string, stdout io.Writer) error {
 	defer st.Close()
 	start := time.Now()
 	// Every seeded account shares one hash: hashing 100,000 passwords would take an hour.
-	res, err := st.Seed(ctx, store.SeedOptions{Members: *members, Seed: *randSeed, PasswordHash: models.HashPassword("gatehouse-seed-password")})
+	res, err := st.Seed(ctx, store.SeedOptions{Members: *members, Invitations: *invitations, Seed: *randSeed,
+		PasswordHash: models.HashPassword("gatehouse-seed-password")})
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "Added %d members to %q in %s. Seeded accounts log in with the password gatehouse-seed-password.\n",
-		res.Members, res.Org.Name, time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(stdout, "Added %d members, %d invitations and %d audit events to %q in %s. Seeded accounts log in with the password gatehouse-seed-password.\n",
+		res.Members, res.Invitations, res.AuditEvents, res.Org.Name, time.Since(start).Round(time.Millisecond))
 	return nil
 }
