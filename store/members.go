@@ -113,21 +113,25 @@ func decodeCursor(s string, sort MemberSort, desc bool) *cursor {
 const MaxMemberPage = 100
 
 // FindMembers returns one page of the organization's members with the given status, by
-// keyset pagination on (sort key, id): every page costs the same however deep it is.
+// keyset pagination on (sort key, id): every page costs the same however deep it is. Each
+// member carries what a Users page row shows (memberColumns) and its roles.
 func (s *Store) FindMembers(ctx context.Context, orgID int64, f MemberFilter) (*MemberPage, error) {
 	if f.Limit <= 0 {
 		f.Limit = 50
 	}
 	f.Limit = min(f.Limit, MaxMemberPage)
-	col := f.Sort.column()
-	q := s.r.WithContext(ctx).Model(&models.Membership{})
+	f.Sort = ParseMemberSort(string(f.Sort))
+	// The page is ordered, and cursors compared, by (keyCol, idCol).
+	keyCol, idCol := f.Sort.column(), "id"
+	var q *gorm.DB
 	if term := strings.ToLower(strings.TrimSpace(f.Query)); term != "" {
-		q = s.searchMembers(ctx, q, orgID, f.Status, term)
+		q, keyCol, idCol = s.searchMembers(ctx, orgID, f.Status, term, f.Sort)
 	} else {
-		q = q.Where("org_id = ? AND status = ?", orgID, f.Status)
+		q = s.r.WithContext(ctx).Model(&models.Membership{}).Where("org_id = ? AND status = ?", orgID, f.Status)
 	}
 	if f.NoMFA {
-		q = q.Where("user_id IN (?)", s.r.Model(&models.User{}).Select("id").Where("mfa_enabled = ?", false))
+		// Checked row by row as the page fills, not by listing every account without MFA.
+		q = q.Where("EXISTS (SELECT 1 FROM users WHERE users.id = memberships.user_id AND users.mfa_enabled = ?)", false)
 	}
 	c := decodeCursor(f.Cursor, f.Sort, f.Desc)
 	backward := c != nil && c.Backward
@@ -138,14 +142,14 @@ func (s *Store) FindMembers(ctx context.Context, orgID int64, f MemberFilter) (*
 		if desc {
 			op = "<"
 		}
-		q = q.Where(fmt.Sprintf("(%s, id) %s (?, ?)", col, op), c.Value, c.ID)
+		q = q.Where(fmt.Sprintf("(%s, %s) %s (?, ?)", keyCol, idCol, op), c.Value, c.ID)
 	}
 	dir := "ASC"
 	if desc {
 		dir = "DESC"
 	}
-	var rows []models.Membership
-	if err := q.Order(col + " " + dir).Order("id " + dir).Limit(f.Limit + 1).Find(&rows).Error; err != nil {
+	rows, err := scanMembers(q.Select(memberColumns).Order(keyCol+" "+dir).Order(idCol+" "+dir).Limit(f.Limit+1), orgID)
+	if err != nil {
 		return nil, fmt.Errorf("store: unable to find members: %w", err)
 	}
 	more := len(rows) > f.Limit
@@ -173,32 +177,81 @@ func (s *Store) FindMembers(ctx context.Context, orgID int64, f MemberFilter) (*
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to load member roles: %w", err)
 	}
-	mfa, err := usersWithMFA(s.r.WithContext(ctx), page.Members)
-	if err != nil {
-		return nil, fmt.Errorf("store: unable to load member MFA: %w", err)
-	}
 	for i := range page.Members {
-		m := &page.Members[i]
-		m.Roles = roles[m.ID]
-		m.UserMFA = m.UserID != nil && mfa[*m.UserID]
+		page.Members[i].Roles = roles[page.Members[i].ID]
 	}
 	return page, nil
 }
 
-// searchMembers narrows q to the members whose email, "first last" or last name starts with
-// term. Search is dialect-specific by nature, so it stays behind this one function.
+// memberColumns are what a Users page row shows (and its cursors need), in scanMembers' order.
+// Reading a column costs the driver a few cgo calls per row, and a time column a parse too,
+// so FindMembers leaves out the rest: position, job ID, location, inviter, last name key and
+// updated time stay zero (FindMember loads a whole membership).
+// Whether the member's account has a second factor comes along in the same query.
+const memberColumns = "memberships.id, memberships.user_id, memberships.status, memberships.email, memberships.first_name, " +
+	"memberships.last_name, memberships.name_key, memberships.department, memberships.last_login_at, memberships.created_at, " +
+	"COALESCE((SELECT users.mfa_enabled FROM users WHERE users.id = memberships.user_id), 0)"
+
+// scanMembers runs q, which selects memberColumns of orgID's memberships, and reads the rows
+// without reflection: a Users page reads 51 of them on every request.
+func scanMembers(q *gorm.DB, orgID int64) ([]models.Membership, error) {
+	rows, err := q.Rows()
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make([]models.Membership, 0, 64)
+	for rows.Next() {
+		m := models.Membership{OrgID: orgID}
+		if err := rows.Scan(&m.ID, &m.UserID, &m.Status, &m.Email, &m.FirstName, &m.LastName, &m.NameKey,
+			&m.Department, &m.LastLoginAt, &m.CreatedAt, &m.UserMFA); err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// searchPrefixLen is the longest prefix member_prefixes holds (migration "member search prefixes").
+const searchPrefixLen = 3
+
+// searchMembers selects the organization's members in status whose email, "first last" or last
+// name starts with term, and returns the columns to order and page them by for sort. Search is
+// dialect-specific by nature, so it stays behind this one function.
 //
-// Each key is searched as a range on its own (org_id, status, key) index and only the matches
-// are sorted, so the cost follows the number of matches, never the size of the table. The
-// unary + keeps SQLite from walking the sort index and probing every row instead (which
-// costs a full scan when a term matches little).
-func (s *Store) searchMembers(ctx context.Context, q *gorm.DB, orgID int64, status models.Status, term string) *gorm.DB {
+// Sorted by name (the default), it reads member_prefixes, which holds the first one to three
+// characters of each key beside the name key: a term of up to three characters is one range
+// of its primary key, already in name order, so a page costs the same however many members
+// match; a longer term walks the range of its first three characters, checking each member
+// until the page is full. CROSS JOIN makes SQLite drive the join from member_prefixes, in
+// that order.
+//
+// Sorted otherwise, each key is searched as a range on its own (org_id, status, key) index and
+// only the matches are sorted, so the cost follows the number of matches, never the size of
+// the table. The unary + keeps SQLite from walking the sort index and probing every row
+// instead (which costs a full scan when a term matches little).
+func (s *Store) searchMembers(ctx context.Context, orgID int64, status models.Status, term string, sort MemberSort) (q *gorm.DB, keyCol, idCol string) {
 	hi := term + "\U0010FFFF"
-	ids := s.r.WithContext(ctx).Raw(`SELECT id FROM memberships WHERE org_id = ? AND status = ? AND email >= ? AND email < ?
+	db := s.r.WithContext(ctx)
+	if sort == SortName {
+		prefix := term
+		if r := []rune(term); len(r) > searchPrefixLen {
+			prefix = string(r[:searchPrefixLen])
+		}
+		q = db.Table("member_prefixes AS p CROSS JOIN memberships").
+			Where("memberships.id = p.membership_id AND p.org_id = ? AND p.status = ? AND p.prefix = ?", orgID, status, prefix)
+		if prefix != term {
+			q = q.Where(`(memberships.email >= ? AND memberships.email < ?) OR (memberships.name_key >= ? AND memberships.name_key < ?)
+				OR (memberships.last_name_key >= ? AND memberships.last_name_key < ?)`, term, hi, term, hi, term, hi)
+		}
+		return q, "p.name_key", "p.membership_id"
+	}
+	ids := db.Raw(`SELECT id FROM memberships WHERE org_id = ? AND status = ? AND email >= ? AND email < ?
 		UNION SELECT id FROM memberships WHERE org_id = ? AND status = ? AND name_key >= ? AND name_key < ?
 		UNION SELECT id FROM memberships WHERE org_id = ? AND status = ? AND last_name_key >= ? AND last_name_key < ?`,
 		orgID, status, term, hi, orgID, status, term, hi, orgID, status, term, hi)
-	return q.Where("+org_id = ? AND +status = ? AND id IN (?)", orgID, status, ids)
+	q = db.Model(&models.Membership{}).Where("+org_id = ? AND +status = ? AND id IN (?)", orgID, status, ids)
+	return q, sort.column(), "id"
 }
 
 // MemberCounts returns the number of the organization's memberships in each status,
@@ -218,24 +271,15 @@ func (s *Store) MemberCounts(ctx context.Context, orgID int64) (map[models.Statu
 	return out, nil
 }
 
-// usersWithMFA returns which of the members' accounts have a second factor, in one query.
-func usersWithMFA(db *gorm.DB, members []models.Membership) (map[int64]bool, error) {
-	ids := make([]int64, 0, len(members))
-	for _, m := range members {
-		if m.UserID != nil {
-			ids = append(ids, *m.UserID)
-		}
+// MemberCursorAt returns the cursor of the page of status members that starts after the
+// first skip of them in sort order (ascending), for tools such as the benchmark that need a
+// page deep in the list. It walks with OFFSET, so no request path may use it.
+func (s *Store) MemberCursorAt(ctx context.Context, orgID int64, status models.Status, sort MemberSort, skip int) (string, error) {
+	var m models.Membership
+	err := s.r.WithContext(ctx).Where("org_id = ? AND status = ?", orgID, status).
+		Order(sort.column()).Order("id").Offset(skip - 1).Take(&m).Error
+	if err != nil {
+		return "", fmt.Errorf("store: unable to find member %d: %w", skip, notFound(err))
 	}
-	out := make(map[int64]bool, len(ids))
-	if len(ids) == 0 {
-		return out, nil
-	}
-	var on []int64
-	if err := db.Model(&models.User{}).Where("id IN ? AND mfa_enabled = ?", ids, true).Pluck("id", &on).Error; err != nil {
-		return nil, err
-	}
-	for _, id := range on {
-		out[id] = true
-	}
-	return out, nil
+	return cursor{Sort: sort, Value: sort.key(&m), ID: m.ID}.encode(), nil
 }

@@ -147,15 +147,22 @@ func rolesOf(db *gorm.DB, ids []int64) (map[int64][]models.Role, error) {
 	if len(ids) == 0 {
 		return out, nil
 	}
-	var rows []struct {
-		MembershipID int64
-		Role         models.Role
-	}
-	if err := db.Table("membership_roles").Where("membership_id IN ?", ids).Find(&rows).Error; err != nil {
+	// Read without reflection: the Users page asks for the roles of 50 members every time.
+	rows, err := db.Table("membership_roles").Select("membership_id, role").Where("membership_id IN ?", ids).Rows()
+	if err != nil {
 		return nil, err
 	}
-	for _, r := range rows {
-		out[r.MembershipID] = append(out[r.MembershipID], r.Role)
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var role models.Role
+		if err := rows.Scan(&id, &role); err != nil {
+			return nil, err
+		}
+		out[id] = append(out[id], role)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
 	}
 	for id, roles := range out {
 		out[id] = models.SortRoles(roles)

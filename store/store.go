@@ -91,10 +91,23 @@ func open(opts Options) (*Store, error) {
 	params.Del("_txlock")
 	params.Del("_journal_mode")
 	params.Set("_query_only", "true")
-	r, err := gorm.Open(sqlite.Open("file:"+opts.Path+"?"+params.Encode()), cfg())
+	rcfg := cfg()
+	// Readers keep their statements prepared: the same few queries serve every page, and
+	// compiling one costs about as much as running it.
+	rcfg.PrepareStmt, rcfg.PrepareStmtMaxSize = true, 256
+	r, err := gorm.Open(sqlite.Open("file:"+opts.Path+"?"+params.Encode()), rcfg)
 	if err != nil {
 		wdb.Close()
 		return nil, fmt.Errorf("store: unable to open readers for %s: %w", opts.Path, err)
+	}
+	// The SQLite driver watches a cancellable context with a goroutine for every row it reads,
+	// which costs more than reading a page of members. Reads are short and bounded (pages of at
+	// most 100 rows, on indexes), so they run to the end even when the request goes away.
+	uncancel := func(db *gorm.DB) { db.Statement.Context = context.WithoutCancel(db.Statement.Context) }
+	if err := errors.Join(r.Callback().Query().Before("gorm:query").Register("gatehouse:uncancel", uncancel),
+		r.Callback().Row().Before("gorm:row").Register("gatehouse:uncancel", uncancel)); err != nil {
+		wdb.Close()
+		return nil, fmt.Errorf("store: unable to set up readers: %w", err)
 	}
 	rdb, _ := r.DB()
 	readers := opts.Readers
