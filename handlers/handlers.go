@@ -38,6 +38,9 @@ type Config struct {
 	Outbox interface{ Poke() }
 	// MailConfigured is whether --smtp-url is set; without it emails are held on the Outbox page.
 	MailConfigured bool
+	// BenchEndpoints registers the reference endpoints under /_bench/ that `go run ./bench`
+	// measures the real pages against (serve --bench-endpoints; off by default).
+	BenchEndpoints bool
 }
 
 // DefaultInviteQuota is how many invitation emails a member may send in 24 hours unless configured.

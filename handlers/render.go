@@ -1,7 +1,11 @@
 package handlers
 
 import (
+	"bytes"
+	"context"
 	"net/http"
+	"strconv"
+	"sync"
 
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
@@ -18,12 +22,34 @@ func (h *Handler) render(c echo.Context, status int, comp templ.Component) error
 	if !isHTMX(c) {
 		p.Flashes = h.takeFlashes(c)
 	}
-	ctx := views.WithPage(c.Request().Context(), p)
-	c.Response().Header().Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
-	c.Response().Header().Set("Cache-Control", "no-store")
-	c.Response().WriteHeader(status)
-	return comp.Render(ctx, c.Response())
+	return writeComponent(c, status, views.WithPage(c.Request().Context(), p), comp)
 }
+
+// writeComponent renders comp with ctx and sends it with status, forbidding caching.
+func writeComponent(c echo.Context, status int, ctx context.Context, comp templ.Component) error {
+	// The page is rendered whole before anything is sent: one write instead of one per few
+	// kilobytes, and a component that fails reaches the error handler instead of half a page.
+	buf := renderBuffers.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= 1<<20 {
+			buf.Reset()
+			renderBuffers.Put(buf)
+		}
+	}()
+	if err := comp.Render(ctx, buf); err != nil {
+		return err
+	}
+	hd := c.Response().Header()
+	hd.Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
+	hd.Set(echo.HeaderContentLength, strconv.Itoa(buf.Len()))
+	hd.Set("Cache-Control", "no-store")
+	c.Response().WriteHeader(status)
+	_, err := c.Response().Write(buf.Bytes())
+	return err
+}
+
+// renderBuffers hold pages while they are rendered.
+var renderBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // renderDialog renders an action dialog: as a <dialog> fragment when htmx asked for the
 // modal, as a page of its own otherwise (JavaScript off).

@@ -110,6 +110,12 @@ func (h *Handler) routes(e *echo.Echo) {
 	owner.GET("/outbox", h.Outbox)
 	owner.GET("/outbox/:id", h.OutboxMessage)
 	owner.POST("/outbox/:id/retry", h.RetryOutboxMessage)
+
+	// Anyone, and only when benchmarking: reference points for the benchmark (handlers/bench.go).
+	if h.cfg.BenchEndpoints {
+		e.GET("/_bench/hello", h.BenchHello)
+		e.GET("/_bench/render", h.BenchRender)
+	}
 }
 
 // group is routes that share middleware. echo's own Group is not used: its middleware also
