@@ -64,6 +64,19 @@ func (f Field) id() string { return "f-" + f.Name }
 
 func asset(name string) string { return static.URL(name) }
 
+// classAttr is a class attribute written as it is. templ's class={ … } builds two maps for
+// every element, which the few hundred badges and menu items of a Users page cannot afford.
+func classAttr(class string) templ.OrderedAttributes {
+	return templ.OrderedAttributes{{Key: "class", Value: class}}
+}
+
+func menuItemClass(danger bool) string {
+	if danger {
+		return "menu-item danger"
+	}
+	return "menu-item"
+}
+
 // ariaCurrent marks the link to what is being shown. It must say "page": assistive
 // technology reads a bare aria-current as "false".
 func ariaCurrent(on bool) templ.Attributes {
