@@ -1,0 +1,109 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// request is one HTTP request of a scenario; n numbers it within the run, so a scenario can
+// make each one unique (invitation emails).
+type request func(n int64) (*http.Request, error)
+
+// Result is what one scenario measured at one concurrency.
+type Result struct {
+	Requests int
+	Errors   int
+	FirstErr string // the first error seen, to say why
+	Elapsed  time.Duration
+	P50, P99 time.Duration
+}
+
+// RPS is completed requests per second.
+func (r Result) RPS() float64 {
+	if r.Elapsed <= 0 {
+		return 0
+	}
+	return float64(r.Requests) / r.Elapsed.Seconds()
+}
+
+// load sends requests from conc workers, each waiting for its answer before sending the next,
+// until d has passed (and at least minReqs requests were made, when d is tiny), and measures
+// every answer's latency. Any transport error or status outside 2xx/3xx counts as an error.
+func load(ctx context.Context, client *http.Client, conc int, d time.Duration, minReqs int, mk request) Result {
+	var (
+		n        atomic.Int64
+		mu       sync.Mutex
+		lat      []time.Duration
+		errs     int
+		firstErr string
+		wg       sync.WaitGroup
+	)
+	start := time.Now()
+	deadline := start.Add(d)
+	for range conc {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			mine := make([]time.Duration, 0, 1024)
+			var myErrs int
+			var myFirst string
+			for ctx.Err() == nil {
+				i := n.Add(1)
+				if time.Now().After(deadline) && i > int64(minReqs) {
+					break
+				}
+				req, err := mk(i)
+				if err != nil {
+					myErrs++
+					if myFirst == "" {
+						myFirst = err.Error()
+					}
+					continue
+				}
+				t0 := time.Now()
+				resp, err := client.Do(req.WithContext(ctx))
+				if err == nil {
+					_, err = io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+					if err == nil && (resp.StatusCode < 200 || resp.StatusCode >= 400) {
+						err = fmt.Errorf("%s %s: status %d", req.Method, req.URL.Path, resp.StatusCode)
+					}
+				}
+				mine = append(mine, time.Since(t0))
+				if err != nil {
+					myErrs++
+					if myFirst == "" {
+						myFirst = err.Error()
+					}
+				}
+			}
+			mu.Lock()
+			lat = append(lat, mine...)
+			errs += myErrs
+			if firstErr == "" {
+				firstErr = myFirst
+			}
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	r := Result{Requests: len(lat), Errors: errs, FirstErr: firstErr, Elapsed: time.Since(start)}
+	r.P50, r.P99 = percentile(lat, 0.50), percentile(lat, 0.99)
+	return r
+}
+
+// percentile returns the q-quantile of ds (nearest rank), sorting ds.
+func percentile(ds []time.Duration, q float64) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	slices.Sort(ds)
+	i := int(q*float64(len(ds))+0.5) - 1
+	return ds[min(max(i, 0), len(ds)-1)]
+}
