@@ -16,17 +16,7 @@ type profileForm struct{ FirstName, LastName, Phone string }
 // Validate cleans the names and normalises the phone to E.164; an empty phone is allowed.
 func (f *profileForm) Validate() models.FieldErrors {
 	errs := models.FieldErrors{}
-	var msg string
-	if f.FirstName, msg = models.CleanText(f.FirstName, models.MaxNameLen, "First name"); msg != "" {
-		errs.Add("first_name", msg)
-	} else if f.FirstName == "" {
-		errs.Add("first_name", "Enter your first name.")
-	}
-	if f.LastName, msg = models.CleanText(f.LastName, models.MaxNameLen, "Last name"); msg != "" {
-		errs.Add("last_name", msg)
-	} else if f.LastName == "" {
-		errs.Add("last_name", "Enter your last name.")
-	}
+	f.FirstName, f.LastName = models.ValidateNames(errs, f.FirstName, f.LastName)
 	if raw, msg := models.CleanText(f.Phone, 40, "Phone"); msg != "" {
 		errs.Add("phone", msg)
 	} else if raw != "" {

@@ -17,17 +17,7 @@ type signupForm struct{ FirstName, LastName, Password, Confirm string }
 // Validate cleans the names and checks the password for the invited email.
 func (f *signupForm) Validate(email string) models.FieldErrors {
 	errs := models.FieldErrors{}
-	var msg string
-	if f.FirstName, msg = models.CleanText(f.FirstName, models.MaxNameLen, "First name"); msg != "" {
-		errs.Add("first_name", msg)
-	} else if f.FirstName == "" {
-		errs.Add("first_name", "Enter your first name.")
-	}
-	if f.LastName, msg = models.CleanText(f.LastName, models.MaxNameLen, "Last name"); msg != "" {
-		errs.Add("last_name", msg)
-	} else if f.LastName == "" {
-		errs.Add("last_name", "Enter your last name.")
-	}
+	f.FirstName, f.LastName = models.ValidateNames(errs, f.FirstName, f.LastName)
 	if msg := models.ValidatePassword(f.Password, email); msg != "" {
 		errs.Add("password", msg)
 	} else if f.Confirm != f.Password {

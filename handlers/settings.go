@@ -24,12 +24,7 @@ type settingsForm struct {
 // Validate cleans the fields and parses the lifetime.
 func (f *settingsForm) Validate() models.FieldErrors {
 	errs := models.FieldErrors{}
-	var msg string
-	if f.Name, msg = models.CleanText(f.Name, models.MaxOrgNameLen, "Organization name"); msg != "" {
-		errs.Add("name", msg)
-	} else if f.Name == "" {
-		errs.Add("name", "Enter the organization's name.")
-	}
+	f.Name = models.RequiredText(errs, "name", f.Name, models.MaxOrgNameLen, "Organization name", "Enter the organization's name.")
 	n, err := strconv.Atoi(strings.TrimSpace(f.InviteLifetimeHours))
 	if err != nil || n < models.MinInviteLifetimeHours || n > models.MaxInviteLifetimeHours {
 		errs.Add("invite_lifetime_hours", "Enter a whole number of hours from 1 to 720 (30 days).")

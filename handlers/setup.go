@@ -31,22 +31,8 @@ func parseSetupForm(c echo.Context) setupForm {
 // Validate cleans the text fields in place and returns what is wrong with them.
 func (f *setupForm) Validate() models.FieldErrors {
 	errs := models.FieldErrors{}
-	var msg string
-	if f.OrgName, msg = models.CleanText(f.OrgName, models.MaxOrgNameLen, "Organization name"); msg != "" {
-		errs.Add("org_name", msg)
-	} else if f.OrgName == "" {
-		errs.Add("org_name", "Enter your organization's name.")
-	}
-	if f.FirstName, msg = models.CleanText(f.FirstName, models.MaxNameLen, "First name"); msg != "" {
-		errs.Add("first_name", msg)
-	} else if f.FirstName == "" {
-		errs.Add("first_name", "Enter your first name.")
-	}
-	if f.LastName, msg = models.CleanText(f.LastName, models.MaxNameLen, "Last name"); msg != "" {
-		errs.Add("last_name", msg)
-	} else if f.LastName == "" {
-		errs.Add("last_name", "Enter your last name.")
-	}
+	f.OrgName = models.RequiredText(errs, "org_name", f.OrgName, models.MaxOrgNameLen, "Organization name", "Enter your organization's name.")
+	f.FirstName, f.LastName = models.ValidateNames(errs, f.FirstName, f.LastName)
 	if msg := models.ValidateEmail(f.Email); msg != "" {
 		errs.Add("email", msg)
 	}

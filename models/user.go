@@ -105,3 +105,23 @@ func NameKeys(first, last, email string) (nameKey, lastNameKey string) {
 	}
 	return nameKey, strings.ToLower(strings.TrimSpace(last))
 }
+
+// RequiredText cleans a required single-line field and records what is wrong with it in errs
+// under field: too long, control characters, or missing.
+func RequiredText(errs FieldErrors, field, value string, max int, label, missing string) string {
+	value, msg := CleanText(value, max, label)
+	switch {
+	case msg != "":
+		errs.Add(field, msg)
+	case value == "":
+		errs.Add(field, missing)
+	}
+	return value
+}
+
+// ValidateNames cleans a person's first and last name, both required, recording what is
+// wrong in errs under first_name and last_name.
+func ValidateNames(errs FieldErrors, first, last string) (string, string) {
+	return RequiredText(errs, "first_name", first, MaxNameLen, "First name", "Enter your first name."),
+		RequiredText(errs, "last_name", last, MaxNameLen, "Last name", "Enter your last name.")
+}
