@@ -193,7 +193,7 @@ func serve(ctx context.Context, args []string, log *slog.Logger) error {
 	policy := models.SessionPolicy{Idle: cfg.idle, Lifetime: cfg.lifetime}
 	outbox := mail.NewWorker(st, senders, time.Now, log)
 	h := handlers.New(st, handlers.Config{BaseURL: base, Sessions: policy, Secret: secret, Version: version,
-		Outbox: outbox, MailConfigured: senders[models.ChannelEmail] != nil, InviteQuota: cfg.inviteQuota, BenchEndpoints: cfg.benchEndpoints}, nil, log)
+		Outbox: outbox, MailConfigured: senders[models.ChannelEmail] != nil, SMSConfigured: senders[models.ChannelSMS] != nil, InviteQuota: cfg.inviteQuota, BenchEndpoints: cfg.benchEndpoints}, nil, log)
 
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {

@@ -38,6 +38,8 @@ type Config struct {
 	Outbox interface{ Poke() }
 	// MailConfigured is whether --smtp-url is set; without it emails are held on the Outbox page.
 	MailConfigured bool
+	// SMSConfigured is whether a text message provider is set; without one SMS are held too.
+	SMSConfigured bool
 	// BenchEndpoints registers the reference endpoints under /_bench/ that `go run ./bench`
 	// measures the real pages against (serve --bench-endpoints; off by default).
 	BenchEndpoints bool
