@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/nyaruka/phonenumbers"
 	"github.com/pquerna/otp"
@@ -203,7 +204,11 @@ func TOTPURL(issuer, account, secret string) string {
 	v.Set("algorithm", "SHA1")
 	v.Set("digits", "6")
 	v.Set("period", "30")
-	u := url.URL{Scheme: "otpauth", Host: "totp", Path: "/" + issuer + ":" + account, RawQuery: v.Encode()}
+	// The label's first colon parts issuer from account, so neither may hold one there (an
+	// organization named "Acme: Labs" would otherwise move the account name); the issuer
+	// parameter keeps the name whole.
+	noColon := strings.NewReplacer(":", "")
+	u := url.URL{Scheme: "otpauth", Host: "totp", Path: "/" + noColon.Replace(issuer) + ":" + noColon.Replace(account), RawQuery: v.Encode()}
 	return u.String()
 }
 
@@ -237,6 +242,13 @@ func NormalizePhone(s string) (string, string) {
 	}
 	if len(s) > 40 {
 		return "", "That is too long for a phone number."
+	}
+	// The parser reads letters as keypad digits ("+1 800 FLOWERS") and drops stray ones, so
+	// a typo would text codes to someone else's number.
+	if strings.ContainsFunc(s, func(r rune) bool {
+		return !unicode.IsSpace(r) && !unicode.IsDigit(r) && !strings.ContainsRune("+-().", r)
+	}) {
+		return "", "Use only digits, spaces and + - ( ) in the phone number."
 	}
 	if strings.HasPrefix(s, "00") {
 		s = "+" + s[2:]

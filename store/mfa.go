@@ -85,8 +85,12 @@ func (s *Store) SendChallengeCode(ctx context.Context, challengeID int64, phone 
 			return models.ErrGone
 		}
 		if ch.LastSentAt != nil && now.Sub(*ch.LastSentAt) < models.SMSResendInterval {
-			wait := models.SMSResendInterval - now.Sub(*ch.LastSentAt)
-			return &models.RuleError{Msg: fmt.Sprintf("A code was just sent. You can ask for another in %d seconds.", int(wait.Seconds()+0.999))}
+			wait := int((models.SMSResendInterval - now.Sub(*ch.LastSentAt)).Seconds() + 0.999)
+			unit := "seconds"
+			if wait == 1 {
+				unit = "second"
+			}
+			return &models.RuleError{Msg: fmt.Sprintf("A code was just sent. You can ask for another in %d %s.", wait, unit)}
 		}
 		var sent int64
 		if err := tx.Model(&models.OutboxMessage{}).Where("channel = ? AND recipient = ? AND created_at > ?", models.ChannelSMS, phone, now.Add(-time.Hour)).
