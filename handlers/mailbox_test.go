@@ -3,11 +3,14 @@ package handlers_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"mime"
 	"mime/multipart"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	netmail "net/mail"
 	"regexp"
 	"strings"
@@ -21,12 +24,20 @@ import (
 	"gatehouse/models"
 )
 
-// mailbox is a real SMTP server on loopback that keeps every message it receives.
+// mailbox is a real SMTP server on loopback that keeps every message it receives, and a
+// real SMS webhook receiver that keeps every text message.
 type mailbox struct {
 	t    testing.TB
 	Addr string
 	mu   sync.Mutex
 	msgs []email
+	sms  []textMessage
+}
+
+// textMessage is one SMS the webhook received.
+type textMessage struct {
+	To   string `json:"to"`
+	Body string `json:"body"`
 }
 
 // email is one received message, parsed.
@@ -57,7 +68,25 @@ func (a *testApp) startMail() *mailbox {
 	if err != nil {
 		a.t.Fatal(err)
 	}
-	w := mail.NewWorker(a.Store, map[models.Channel]mail.Sender{models.ChannelEmail: sender}, a.Clock.Now,
+	// Text messages go out through the same worker to a webhook, as with --sms-webhook-url.
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var m textMessage
+		if r.Method != http.MethodPost || r.Header.Get("Content-Type") != "application/json" || json.NewDecoder(r.Body).Decode(&m) != nil {
+			mb.t.Errorf("sms webhook: unreadable %s request", r.Method)
+			http.Error(w, "bad request", http.StatusBadRequest)
+			return
+		}
+		mb.mu.Lock()
+		mb.sms = append(mb.sms, m)
+		mb.mu.Unlock()
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	a.t.Cleanup(hook.Close)
+	texter, err := mail.NewWebhook(hook.URL+"/sms", nil)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	w := mail.NewWorker(a.Store, map[models.Channel]mail.Sender{models.ChannelEmail: sender, models.ChannelSMS: texter}, a.Clock.Now,
 		slog.New(slog.NewTextHandler(io.Discard, nil)))
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -159,6 +188,47 @@ func (mb *mailbox) waitFor(to string, n int) email {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// texts returns the text messages sent to phone so far, oldest first.
+func (mb *mailbox) texts(phone string) []string {
+	mb.mu.Lock()
+	defer mb.mu.Unlock()
+	var out []string
+	for _, m := range mb.sms {
+		if m.To == phone {
+			out = append(out, m.Body)
+		}
+	}
+	return out
+}
+
+// waitSMS waits until n text messages have arrived for phone (E.164), and returns the nth body.
+func (mb *mailbox) waitSMS(phone string, n int) string {
+	mb.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		got := mb.texts(phone)
+		if len(got) >= n {
+			return got[n-1]
+		}
+		if time.Now().After(deadline) {
+			mb.t.Fatalf("sms webhook: %d message(s) for %s after 10 s, want %d", len(got), phone, n)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+var smsCodeRe = regexp.MustCompile(`\b[0-9]{6}\b`)
+
+// smsCode returns the one 6-digit code in a text message.
+func smsCode(t testing.TB, body string) string {
+	t.Helper()
+	codes := smsCodeRe.FindAllString(body, -1)
+	if len(codes) != 1 {
+		t.Fatalf("want one 6-digit code in the text message %q, found %v", body, codes)
+	}
+	return codes[0]
 }
 
 var inviteLinkRe = regexp.MustCompile(`https?://[^\s"<>]+/invite/[A-Za-z0-9_-]{43}`)
