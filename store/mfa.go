@@ -328,6 +328,19 @@ func (s *Store) ResetMFA(ctx context.Context, actor *models.Current, membershipI
 		if err := models.CheckManageOwner(actorOf(actor), targetOf(m)); err != nil {
 			return err
 		}
+		// Factors belong to the account, not the membership: an admin here must not strip
+		// them from someone who is also a member of an organization this admin doesn't run.
+		var elsewhere int64
+		err = tx.Table("memberships AS m").Where("m.user_id = ? AND m.org_id <> ? AND m.status = ?", *m.UserID, actor.Org.ID, models.StatusActive).
+			Where(`NOT EXISTS (SELECT 1 FROM memberships a JOIN membership_roles r ON r.membership_id = a.id
+				WHERE a.org_id = m.org_id AND a.user_id = ? AND a.status = ? AND r.role IN ?)`,
+				actor.User.ID, models.StatusActive, []models.Role{models.RoleOwner, models.RoleAdmin}).Count(&elsewhere).Error
+		if err != nil {
+			return err
+		}
+		if elsewhere > 0 {
+			return &models.RuleError{Msg: m.DisplayName() + " also belongs to an organization you don't administer, so only they (on their Account page) or an admin of every one of their organizations can reset it."}
+		}
 		if err := clearMFA(tx, *m.UserID); err != nil {
 			return err
 		}

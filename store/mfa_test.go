@@ -701,6 +701,27 @@ func TestResetMFA(t *testing.T) {
 		}
 	})
 
+	t.Run("not for a member of an organization the actor doesn't administer", func(t *testing.T) {
+		f := newTeamFixture(t)
+		enrolled(t, f, f.ed)
+		other := mustCreateOrg(t, f.s, "Globex")
+		mustInsertMember(t, f.s, models.Membership{OrgID: other.ID, UserID: &f.ed.User.ID, Email: "ed@acme.test", Status: models.StatusActive}, models.RoleOwner)
+		ed := f.member(t, "ed@acme.test")
+		before := mfaState(t, f, f.ed.User.ID)
+		err := f.s.ResetMFA(ctx, f.owner, ed.ID, testMeta)
+		if !strings.Contains(models.RefusalMessage(err), "don't administer") {
+			t.Fatalf("reset of a member who owns another organization: %v", err)
+		}
+		if got := mfaState(t, f, f.ed.User.ID); got != before {
+			t.Errorf("refused reset changed %s → %s", before, got)
+		}
+		// Once the actor is an Admin there too, the reset goes through.
+		mustInsertMember(t, f.s, models.Membership{OrgID: other.ID, UserID: &f.owner.User.ID, Email: "olive@acme.test", Status: models.StatusActive}, models.RoleAdmin)
+		if err := f.s.ResetMFA(ctx, f.owner, ed.ID, testMeta); err != nil {
+			t.Fatalf("reset by an admin of both organizations: %v", err)
+		}
+	})
+
 	t.Run("refusals change nothing", func(t *testing.T) {
 		f := newTeamFixture(t)
 		for _, cur := range []*models.Current{f.owner, f.owen, f.ada, f.ed, f.vic, f.gus} {
