@@ -69,8 +69,9 @@ func ValidatePassword(pw, email string) string {
 }
 
 // hashSlots bounds concurrent argon2id work so a burst of logins cannot exhaust memory
-// (19 MiB each) or starve every other request of CPU.
-var hashSlots = make(chan struct{}, max(1, runtime.NumCPU()))
+// (19 MiB each) or starve every other request of CPU: hashing gets at most half the CPUs
+// (one of two), so pages keep the rest however many logins queue here.
+var hashSlots = make(chan struct{}, max(1, runtime.GOMAXPROCS(0)/2))
 
 func argonKey(pw string, salt []byte, t, m uint32, p uint8, keyLen uint32) []byte {
 	hashSlots <- struct{}{}
