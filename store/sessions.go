@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
+	"sync"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
+	"gorm.io/gorm/schema"
 
 	"gatehouse/models"
 )
@@ -72,33 +75,71 @@ func (s *Store) CreateSession(ctx context.Context, in LoginInput) (*models.Sessi
 // An unknown token gives models.ErrNotFound.
 func (s *Store) FindCurrent(ctx context.Context, tokenHash []byte) (*models.Current, error) {
 	db := s.r.WithContext(ctx)
-	var cur models.Current
-	err := func() error {
-		if err := db.Where("token_hash = ?", tokenHash).Take(&cur.Session).Error; err != nil {
-			return notFound(err)
-		}
-		if err := db.Take(&cur.User, cur.Session.UserID).Error; err != nil {
-			return notFound(err)
-		}
-		if err := db.Take(&cur.Org, cur.Session.OrgID).Error; err != nil {
-			return notFound(err)
-		}
-		if err := db.Where("org_id = ? AND user_id = ?", cur.Org.ID, cur.User.ID).Take(&cur.Membership).Error; err != nil {
-			return notFound(err)
-		}
-		roles, err := rolesOf(db, []int64{cur.Membership.ID})
-		cur.Membership.Roles = roles[cur.Membership.ID]
-		return err
-	}()
+	cols, err := currentColumns(db)
 	if err != nil {
-		if errors.Is(err, models.ErrNotFound) {
-			return nil, err
-		}
 		return nil, fmt.Errorf("store: unable to load session: %w", err)
 	}
+	// One query for what every request needs; roles come in a second.
+	var row struct {
+		Session    models.Session      `gorm:"embedded;embeddedPrefix:s__"`
+		User       models.User         `gorm:"embedded;embeddedPrefix:u__"`
+		Org        models.Organization `gorm:"embedded;embeddedPrefix:o__"`
+		Membership models.Membership   `gorm:"embedded;embeddedPrefix:m__"`
+	}
+	res := db.Raw("SELECT "+cols+` FROM sessions
+		JOIN users ON users.id = sessions.user_id
+		JOIN organizations ON organizations.id = sessions.org_id
+		JOIN memberships ON memberships.org_id = sessions.org_id AND memberships.user_id = sessions.user_id
+		WHERE sessions.token_hash = ?`, tokenHash).Scan(&row)
+	if res.Error != nil {
+		return nil, fmt.Errorf("store: unable to load session: %w", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return nil, models.ErrNotFound
+	}
+	cur := models.Current{Session: row.Session, User: row.User, Org: row.Org, Membership: row.Membership}
+	roles, err := rolesOf(db, []int64{cur.Membership.ID})
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to load session: %w", err)
+	}
+	cur.Membership.Roles = roles[cur.Membership.ID]
 	cur.Permissions = models.PermissionsOf(cur.Membership.Roles)
 	return &cur, nil
 }
+
+// currentColumns is FindCurrent's select list: every column of sessions, users, organizations
+// and memberships, named with its table's prefix. It is made from the models, so a column
+// added to one of them is loaded too.
+var currentColumns = func() func(db *gorm.DB) (string, error) {
+	var (
+		once sync.Once
+		cols string
+		err  error
+	)
+	return func(db *gorm.DB) (string, error) {
+		once.Do(func() {
+			var list []string
+			for _, t := range []struct {
+				model         any
+				table, prefix string
+			}{
+				{&models.Session{}, "sessions", "s__"}, {&models.User{}, "users", "u__"},
+				{&models.Organization{}, "organizations", "o__"}, {&models.Membership{}, "memberships", "m__"},
+			} {
+				sch, perr := schema.Parse(t.model, &sync.Map{}, db.NamingStrategy)
+				if perr != nil {
+					err = perr
+					return
+				}
+				for _, name := range sch.DBNames {
+					list = append(list, t.table+"."+name+" AS "+t.prefix+name)
+				}
+			}
+			cols = strings.Join(list, ", ")
+		})
+		return cols, err
+	}
+}()
 
 // TouchSession records activity on a session, for the idle timeout.
 func (s *Store) TouchSession(ctx context.Context, id int64) error {
