@@ -22,6 +22,15 @@ type Result struct {
 	FirstErr string // the first error seen, to say why
 	Elapsed  time.Duration
 	P50, P99 time.Duration
+	CPU      time.Duration // the server's CPU time over the run (0 when unknown)
+}
+
+// CPUPerRequest is the server's CPU time per completed request.
+func (r Result) CPUPerRequest() time.Duration {
+	if r.Requests == 0 {
+		return 0
+	}
+	return r.CPU / time.Duration(r.Requests)
 }
 
 // RPS is completed requests per second.

@@ -244,9 +244,11 @@ func measure(ctx context.Context, cfg Config, rep *Report, bin, db string, n int
 			}
 		}
 		for _, c := range cfg.Conc {
+			cpu := srv.cpuTime()
 			r := load(ctx, client, c, cfg.Duration, cfg.MinRequests, sc.mk(e))
+			r.CPU = srv.cpuTime() - cpu
 			rep.Results[key{sc.name, n, c}] = r
-			say("%7d members  c=%-3d %-45s %8.0f req/s  p50 %-8s p99 %-8s errors %d %s", n, c, sc.name, r.RPS(), ms(r.P50), ms(r.P99), r.Errors, r.FirstErr)
+			say("%7d members  c=%-3d %-45s %8.0f req/s  p50 %-8s p99 %-8s cpu/req %-8s errors %d %s", n, c, sc.name, r.RPS(), ms(r.P50), ms(r.P99), ms(r.CPUPerRequest()), r.Errors, r.FirstErr)
 		}
 	}
 	if cfg.LoginRate > 0 {
