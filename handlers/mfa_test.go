@@ -56,7 +56,7 @@ func (p *page) recoveryCodes() []string {
 func (c *client) enrollApp(password string) (secret string, codes []string) {
 	c.t.Helper()
 	p := c.get("/mfa/setup/app")
-	secret = p.text("#totp-key")
+	secret = p.totpKey()
 	if p.StatusCode != http.StatusOK || secret == "" {
 		c.t.Fatalf("GET /mfa/setup/app: %d, key %q", p.StatusCode, secret)
 	}
@@ -262,7 +262,7 @@ func TestMFAEnrollAuthenticator(t *testing.T) {
 	if alt, _ := p.Doc.Find(".qr img").Attr("alt"); alt == "" {
 		t.Error("the QR code has no alt text")
 	}
-	secret := p.text("#totp-key")
+	secret := p.totpKey()
 	if !regexp.MustCompile(`^[A-Z2-7]{32}$`).MatchString(secret) {
 		t.Fatalf("key %q, want 32 base32 characters", secret)
 	}
@@ -274,20 +274,20 @@ func TestMFAEnrollAuthenticator(t *testing.T) {
 	}
 	// Opening the page again shows a new key; the last one shown is the one to confirm.
 	again := c.get("/mfa/setup/app")
-	if again.text("#totp-key") == secret {
+	if again.totpKey() == secret {
 		t.Error("the same key twice")
 	}
-	secret = again.text("#totp-key")
+	secret = again.totpKey()
 
 	// Wrong codes: 422 beside the field, the same key shown again, nothing enrolled.
-	for _, code := range []string{"000000", "12345", "", "abcdef", app.totpCode(p.text("#totp-key"))} {
+	for _, code := range []string{"000000", "12345", "", "abcdef", app.totpCode(p.totpKey())} {
 		r := c.post("/mfa/setup/app", url.Values{"code": {code}})
 		msg, described := r.fieldError("code")
 		if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(msg, "isn't right") || !described {
 			t.Errorf("code %q: %d %q", code, r.StatusCode, msg)
 		}
-		if r.text("#totp-key") != secret {
-			t.Errorf("code %q: key %q shown after a wrong code, want %q", code, r.text("#totp-key"), secret)
+		if r.totpKey() != secret {
+			t.Errorf("code %q: key %q shown after a wrong code, want %q", code, r.totpKey(), secret)
 		}
 	}
 	if u := app.user("olive@example.com"); u.MFAEnabled || len(app.factors("olive@example.com")) != 0 {
@@ -494,7 +494,7 @@ func TestMFAAddMethodNeedsPassword(t *testing.T) {
 	if kept, _ := r.inputValue("phone"); kept != "+44 7911 123456" {
 		t.Errorf("phone kept as %q", kept)
 	}
-	r = c.post("/mfa/setup/app", url.Values{"password": {"wrong password here"}, "code": {app.totpCode(c.get("/mfa/setup/app").text("#totp-key"))}})
+	r = c.post("/mfa/setup/app", url.Values{"password": {"wrong password here"}, "code": {app.totpCode(c.get("/mfa/setup/app").totpKey())}})
 	if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.text(".form-error"), "current password is incorrect") {
 		t.Errorf("wrong password for an authenticator: %d %q", r.StatusCode, r.text(".form-error"))
 	}
@@ -667,3 +667,6 @@ func TestSettingsMFAPolicy(t *testing.T) {
 		}
 	}
 }
+
+// totpKey is the authenticator key shown on the setup page, without the spaces that group it.
+func (p *page) totpKey() string { return strings.Join(strings.Fields(p.text("#totp-key")), "") }
