@@ -4,9 +4,12 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
+	"strings"
 
 	"github.com/gorilla/sessions"
 	"github.com/labstack/echo/v4"
+
+	"gatehouse/views"
 )
 
 // The browser session cookie (gorilla/sessions, signed and encrypted) carries the login
@@ -62,7 +65,11 @@ func (h *Handler) flash(c echo.Context, msg string) {
 	}
 }
 
-func (h *Handler) takeFlashes(c echo.Context) []string {
+// warnPrefix marks a flash that brings bad news (a session that ended, an attempt that
+// expired), so it is shown as a warning rather than a success.
+const warnPrefix = "\x00warn:"
+
+func (h *Handler) takeFlashes(c echo.Context) []views.Flash {
 	s := h.browser(c)
 	raw := s.Flashes()
 	if len(raw) == 0 {
@@ -71,10 +78,11 @@ func (h *Handler) takeFlashes(c echo.Context) []string {
 	if err := h.saveBrowser(c); err != nil {
 		h.log.Warn("unable to clear flashes", "err", err)
 	}
-	out := make([]string, 0, len(raw))
+	out := make([]views.Flash, 0, len(raw))
 	for _, f := range raw {
 		if m, ok := f.(string); ok {
-			out = append(out, m)
+			text, warn := strings.CutPrefix(m, warnPrefix)
+			out = append(out, views.Flash{Text: text, Warn: warn})
 		}
 	}
 	return out

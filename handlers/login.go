@@ -150,6 +150,7 @@ func (h *Handler) Logout(c echo.Context) error {
 	}
 	s := h.browser(c)
 	s.Values[cookieCSRF] = randomToken()
-	h.forget(c, "You have been logged out.")
+	h.forget(c, "")
+	h.flash(c, "You have been logged out.")
 	return redirect(c, "/login")
 }

@@ -83,7 +83,7 @@ func (h *Handler) loginChallenge(c echo.Context) (*loginChallenge, error) {
 func (h *Handler) restart(c echo.Context, why string) error {
 	s := h.browser(c)
 	delete(s.Values, cookieMFA)
-	s.AddFlash(why)
+	s.AddFlash(warnPrefix + why)
 	if err := h.saveBrowser(c); err != nil {
 		return err
 	}

@@ -213,7 +213,7 @@ func (h *Handler) forget(c echo.Context, why string) {
 	delete(s.Values, cookieOrg)
 	delete(s.Values, cookieEmail)
 	if why != "" {
-		s.AddFlash(why)
+		s.AddFlash(warnPrefix + why)
 	}
 	if err := h.saveBrowser(c); err != nil {
 		h.log.Warn("unable to clear session cookie", "err", err)

@@ -399,7 +399,7 @@ func CopyLinkDialog(d MemberDialog, link string) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 15, "\" readonly> <button type=\"button\" class=\"btn btn-primary\" data-copy=\"#invite-link\">Copy</button></div><p class=\"muted\">This is the only time the link is shown. Make a new one if you lose it.</p><div class=\"dialog-actions\"><a href=\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 15, "\" readonly> <button type=\"button\" class=\"btn btn-primary\" data-copy=\"#invite-link\" autofocus>Copy</button></div><p class=\"muted\">This is the only time the link is shown. Make a new one if you lose it.</p><div class=\"dialog-actions\"><a href=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -18,7 +18,7 @@ import (
 type Page struct {
 	CSRF    string
 	Current *models.Current // nil when nobody is logged in
-	Flashes []string
+	Flashes []Flash
 	Nav     string // key of the highlighted navigation item
 	Modal   bool   // render dialogs as a <dialog> fragment for htmx, not as a page
 }
@@ -36,6 +36,12 @@ func PageFrom(ctx context.Context) *Page {
 		return p
 	}
 	return &Page{}
+}
+
+// Flash is a one-time message; Warn marks bad news, shown as a warning.
+type Flash struct {
+	Text string
+	Warn bool
 }
 
 // Field is one labelled form input with its value and error message.

@@ -375,7 +375,7 @@ func InviteResultDialog(outcomes []InviteOutcome) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 27, "</ul><div class=\"dialog-actions\"><a href=\"/users?tab=inactivated\" class=\"btn btn-primary\">Done</a></div>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 27, "</ul><div class=\"dialog-actions\"><a href=\"/users?tab=inactivated\" class=\"btn btn-primary\" autofocus>Done</a></div>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
