@@ -4,6 +4,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	sqlite3 "github.com/mattn/go-sqlite3"
 	"gorm.io/driver/sqlite"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -77,7 +79,7 @@ func open(opts Options) (*Store, error) {
 	params.Set("_synchronous", "NORMAL")
 	params.Set("_journal_mode", "WAL")
 	params.Set("_txlock", "immediate")
-	w, err := gorm.Open(sqlite.Open("file:"+opts.Path+"?"+params.Encode()), cfg())
+	w, err := gorm.Open(sqlite.New(sqlite.Config{DriverName: driverName, DSN: "file:" + opts.Path + "?" + params.Encode()}), cfg())
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to open %s: %w", opts.Path, err)
 	}
@@ -95,7 +97,7 @@ func open(opts Options) (*Store, error) {
 	// Readers keep their statements prepared: the same few queries serve every page, and
 	// compiling one costs about as much as running it.
 	rcfg.PrepareStmt, rcfg.PrepareStmtMaxSize = true, 256
-	r, err := gorm.Open(sqlite.Open("file:"+opts.Path+"?"+params.Encode()), rcfg)
+	r, err := gorm.Open(sqlite.New(sqlite.Config{DriverName: driverName, DSN: "file:" + opts.Path + "?" + params.Encode()}), rcfg)
 	if err != nil {
 		wdb.Close()
 		return nil, fmt.Errorf("store: unable to open readers for %s: %w", opts.Path, err)
@@ -118,6 +120,19 @@ func open(opts Options) (*Store, error) {
 	rdb.SetMaxIdleConns(readers)
 	s.w, s.r = w, r
 	return s, nil
+}
+
+// driverName is the SQLite driver with the settings the DSN cannot carry: every connection
+// memory-maps the database file (up to 1 GiB), so reading a page is a memory access instead of
+// a read system call into a page cache of its own. At 100,000 members a Users page cost a
+// quarter more CPU without it.
+const driverName = "sqlite3_gatehouse"
+
+func init() {
+	sql.Register(driverName, &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
+		_, err := c.Exec("PRAGMA mmap_size = 1073741824", nil)
+		return err
+	}})
 }
 
 // Close closes both connection pools.
