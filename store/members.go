@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -148,7 +149,12 @@ func (s *Store) FindMembers(ctx context.Context, orgID int64, f MemberFilter) (*
 	if desc {
 		dir = "DESC"
 	}
-	rows, err := scanMembers(q.Select(memberColumns).Order(keyCol+" "+dir).Order(idCol+" "+dir).Limit(f.Limit+1), orgID)
+	// The page is found first, then joined with its roles: one query, whose rows are the
+	// page's members, each repeated once per role it holds.
+	page := q.Select(memberColumns).Order(keyCol + " " + dir).Order(idCol + " " + dir).Limit(f.Limit + 1)
+	rows, err := scanMembers(s.r.WithContext(ctx).Table("(?) AS m", page).Select("m.*, membership_roles.role").
+		Joins("LEFT JOIN membership_roles ON membership_roles.membership_id = m.id").
+		Order("m."+f.Sort.column()+" "+dir).Order("m.id "+dir).Order("membership_roles.role"), orgID)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to find members: %w", err)
 	}
@@ -159,41 +165,31 @@ func (s *Store) FindMembers(ctx context.Context, orgID int64, f MemberFilter) (*
 	if backward {
 		slices.Reverse(rows)
 	}
-	page := &MemberPage{Members: rows}
+	res := &MemberPage{Members: rows}
 	if len(rows) > 0 {
 		first, last := &rows[0], &rows[len(rows)-1]
 		if (!backward && more) || backward {
-			page.Next = cursor{Sort: f.Sort, Desc: f.Desc, Value: f.Sort.key(last), ID: last.ID}.encode()
+			res.Next = cursor{Sort: f.Sort, Desc: f.Desc, Value: f.Sort.key(last), ID: last.ID}.encode()
 		}
 		if (backward && more) || (!backward && c != nil) {
-			page.Prev = cursor{Sort: f.Sort, Desc: f.Desc, Value: f.Sort.key(first), ID: first.ID, Backward: true}.encode()
+			res.Prev = cursor{Sort: f.Sort, Desc: f.Desc, Value: f.Sort.key(first), ID: first.ID, Backward: true}.encode()
 		}
 	}
-	ids := make([]int64, len(rows))
-	for i := range rows {
-		ids[i] = rows[i].ID
-	}
-	roles, err := rolesOf(s.r.WithContext(ctx), ids)
-	if err != nil {
-		return nil, fmt.Errorf("store: unable to load member roles: %w", err)
-	}
-	for i := range page.Members {
-		page.Members[i].Roles = roles[page.Members[i].ID]
-	}
-	return page, nil
+	return res, nil
 }
 
-// memberColumns are what a Users page row shows (and its cursors need), in scanMembers' order.
-// Reading a column costs the driver a few cgo calls per row, and a time column a parse too,
-// so FindMembers leaves out the rest: position, job ID, location, inviter, last name key and
-// updated time stay zero (FindMember loads a whole membership).
-// Whether the member's account has a second factor comes along in the same query.
+// memberColumns are what a Users page row shows (and its cursors need), in scanMembers' order,
+// with whether the member's account has a second factor. Reading a column costs the driver a
+// few cgo calls per row, and a time column a parse too, so FindMembers leaves out the rest:
+// position, job ID, location, inviter, last name key and updated time stay zero (FindMember
+// loads a whole membership).
 const memberColumns = "memberships.id, memberships.user_id, memberships.status, memberships.email, memberships.first_name, " +
 	"memberships.last_name, memberships.name_key, memberships.department, memberships.last_login_at, memberships.created_at, " +
-	"COALESCE((SELECT users.mfa_enabled FROM users WHERE users.id = memberships.user_id), 0)"
+	"COALESCE((SELECT users.mfa_enabled FROM users WHERE users.id = memberships.user_id), 0) AS user_mfa"
 
-// scanMembers runs q, which selects memberColumns of orgID's memberships, and reads the rows
-// without reflection: a Users page reads 51 of them on every request.
+// scanMembers runs q, which selects memberColumns of orgID's memberships and then a role,
+// ordered so that each member's rows are together, and reads the rows without reflection: a
+// Users page reads 51 members on every request.
 func scanMembers(q *gorm.DB, orgID int64) ([]models.Membership, error) {
 	rows, err := q.Rows()
 	if err != nil {
@@ -202,12 +198,23 @@ func scanMembers(q *gorm.DB, orgID int64) ([]models.Membership, error) {
 	defer rows.Close()
 	out := make([]models.Membership, 0, 64)
 	for rows.Next() {
-		m := models.Membership{OrgID: orgID}
+		var m models.Membership
+		var role sql.NullString
 		if err := rows.Scan(&m.ID, &m.UserID, &m.Status, &m.Email, &m.FirstName, &m.LastName, &m.NameKey,
-			&m.Department, &m.LastLoginAt, &m.CreatedAt, &m.UserMFA); err != nil {
+			&m.Department, &m.LastLoginAt, &m.CreatedAt, &m.UserMFA, &role); err != nil {
 			return nil, err
 		}
-		out = append(out, m)
+		if n := len(out); n == 0 || out[n-1].ID != m.ID {
+			m.OrgID = orgID
+			out = append(out, m)
+		}
+		if role.Valid {
+			last := &out[len(out)-1]
+			last.Roles = append(last.Roles, models.Role(role.String))
+		}
+	}
+	for i := range out {
+		out[i].Roles = models.SortRoles(out[i].Roles)
 	}
 	return out, rows.Err()
 }
