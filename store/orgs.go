@@ -61,12 +61,5 @@ func (s *Store) UpdateOrganization(ctx context.Context, actor *models.Current, u
 
 // FindOrganization returns the organization with that id, or models.ErrNotFound.
 func (s *Store) FindOrganization(ctx context.Context, id int64) (*models.Organization, error) {
-	var o models.Organization
-	if err := s.r.WithContext(ctx).Take(&o, id).Error; err != nil {
-		if err = notFound(err); err == models.ErrNotFound {
-			return nil, err
-		}
-		return nil, fmt.Errorf("store: unable to find organization: %w", err)
-	}
-	return &o, nil
+	return findByID[models.Organization](s.r.WithContext(ctx), id, "organization")
 }

@@ -178,3 +178,15 @@ func notFound(err error) error {
 	}
 	return err
 }
+
+// findByID loads the row of T with that id: models.ErrNotFound when there is none.
+func findByID[T any](db *gorm.DB, id int64, what string) (*T, error) {
+	var v T
+	if err := db.Take(&v, id).Error; err != nil {
+		if err = notFound(err); errors.Is(err, models.ErrNotFound) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("store: unable to find %s: %w", what, err)
+	}
+	return &v, nil
+}

@@ -156,12 +156,5 @@ func setRoles(tx *gorm.DB, membershipID int64, roles []models.Role) error {
 
 // FindUser returns the account with that id, or models.ErrNotFound.
 func (s *Store) FindUser(ctx context.Context, id int64) (*models.User, error) {
-	var u models.User
-	if err := s.r.WithContext(ctx).Take(&u, id).Error; err != nil {
-		if err = notFound(err); err == models.ErrNotFound {
-			return nil, err
-		}
-		return nil, fmt.Errorf("store: unable to find user: %w", err)
-	}
-	return &u, nil
+	return findByID[models.User](s.r.WithContext(ctx), id, "user")
 }
