@@ -167,17 +167,16 @@ func (s *Store) RetryMessage(ctx context.Context, orgID, id int64) error {
 }
 
 // LatestDeliveries returns the newest outbox message of each invitation, keyed by invitation
-// id, in one query, without subjects and bodies; invitations without a message are absent
-// from the map.
+// id, in one query; invitations without a message are absent from the map. The messages carry
+// what the Users page shows of a delivery — id, organization, invitation, channel, recipient,
+// status, attempts and sent time — and not their subjects, bodies or schedule.
 func (s *Store) LatestDeliveries(ctx context.Context, invitationIDs []int64) (map[int64]models.OutboxMessage, error) {
 	out := make(map[int64]models.OutboxMessage, len(invitationIDs))
 	if len(invitationIDs) == 0 {
 		return out, nil
 	}
 	var msgs []models.OutboxMessage
-	// Everything but the subject and bodies, which the Users page does not show and which
-	// would have it copy some hundred kilobytes of email per Inactivated page.
-	err := s.r.WithContext(ctx).Select("id, org_id, invitation_id, channel, recipient, status, attempts, next_attempt_at, last_error, sent_at, created_at").
+	err := s.r.WithContext(ctx).Select("id, org_id, invitation_id, channel, recipient, status, attempts, sent_at").
 		Where("id IN (SELECT MAX(id) FROM outbox_messages WHERE invitation_id IN ? GROUP BY invitation_id)", invitationIDs).
 		Find(&msgs).Error
 	if err != nil {
