@@ -3,7 +3,6 @@ package mail
 import (
 	"cmp"
 	"fmt"
-	htmltemplate "html/template"
 	"strings"
 	texttemplate "text/template"
 	"time"
@@ -27,6 +26,7 @@ type invitationView struct {
 	Greeting  string
 	ExpiresOn string // "Thursday 27 November 2026, 09:00 UTC"
 	ExpiresIn string // "in 3 days"
+	Action    string // the button's label
 }
 
 // InvitationEmail writes the subject and the plain-text and HTML bodies of an invitation.
@@ -34,7 +34,7 @@ func InvitationEmail(d InvitationData) (subject, text, html string) {
 	if d.Now.IsZero() {
 		d.Now = time.Now()
 	}
-	v := invitationView{InvitationData: d, Greeting: "Hello,",
+	v := invitationView{InvitationData: d, Greeting: "Hello,", Action: "Accept invitation",
 		ExpiresOn: d.ExpiresAt.UTC().Format("Monday 2 January 2006, 15:04 UTC"), ExpiresIn: relative(d.ExpiresAt.Sub(d.Now))}
 	if first := oneLine(d.RecipientFirstName); first != "" {
 		v.Greeting = "Hello " + first + ","
@@ -112,37 +112,12 @@ If you weren't expecting this invitation, you can ignore this email.
 Gatehouse
 `))
 
-// invitationHTML is a single-column email: tables for layout and inline styles, because
-// mail clients ignore most of CSS; the button is a plain link so it works everywhere.
-var invitationHTML = htmltemplate.Must(htmltemplate.New("html").Parse(`<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="color-scheme" content="light">
-<title>Invitation to {{.OrgName}}</title>
-</head>
-<body style="margin:0;padding:0;background-color:#f3f4f6;">
-<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="background-color:#f3f4f6;">
-<tr><td align="center" style="padding:32px 16px;">
-<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="max-width:560px;background-color:#ffffff;border:1px solid #e5e7eb;border-radius:8px;">
-<tr><td style="padding:32px;font-family:-apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;font-size:16px;line-height:1.5;color:#1f2937;">
+// invitationHTML is the invitation in the shared email layout.
+var invitationHTML = emailHTML(`{{define "title"}}Invitation to {{.OrgName}}{{end}}{{define "body"}}
 <h1 style="margin:0 0 24px;font-size:22px;line-height:1.3;font-weight:600;color:#111827;">Join {{.OrgName}} on Gatehouse</h1>
 <p style="margin:0 0 16px;">{{.Greeting}}</p>
 <p style="margin:0 0 24px;">{{if .Inviter}}{{.Inviter}} invited you{{else}}You have been invited{{end}} to join <strong>{{.OrgName}}</strong> on Gatehouse.</p>
-<table role="presentation" cellpadding="0" cellspacing="0" border="0" style="margin:0 0 24px;">
-<tr><td style="border-radius:6px;background-color:#1d4ed8;">
-<a href="{{.Link}}" style="display:inline-block;padding:12px 24px;font-size:16px;font-weight:600;color:#ffffff;text-decoration:none;border-radius:6px;">Accept invitation</a>
-</td></tr>
-</table>
-<p style="margin:0 0 8px;">Or copy this link into your browser:</p>
-<p style="margin:0 0 24px;font-size:14px;word-break:break-all;"><a href="{{.Link}}" style="color:#1d4ed8;">{{.Link}}</a></p>
+{{template "link" .}}
 <p style="margin:0 0 16px;">The link works once and expires on {{.ExpiresOn}} ({{.ExpiresIn}}). If it has expired, ask {{if .Inviter}}{{.Inviter}}{{else}}an Owner or Admin of {{.OrgName}}{{end}} to send you a new one.</p>
 <p style="margin:0;font-size:14px;color:#4b5563;">If you weren't expecting this invitation, you can ignore this email.</p>
-</td></tr>
-</table>
-</td></tr>
-</table>
-</body>
-</html>
-`))
+{{end}}`)
