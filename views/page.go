@@ -70,24 +70,6 @@ func (f Field) id() string { return "f-" + f.Name }
 
 func asset(name string) string { return static.URL(name) }
 
-// classAttr is a class attribute written as it is. templ's class={ … } builds two maps for
-// every element, which the few hundred badges and menu items of a Users page cannot afford;
-// the attributes of the classes those use are made once.
-func classAttr(class string) templ.OrderedAttributes {
-	if a, ok := classAttrs[class]; ok {
-		return a
-	}
-	return templ.OrderedAttributes{{Key: "class", Value: class}}
-}
-
-var classAttrs = func() map[string]templ.OrderedAttributes {
-	m := map[string]templ.OrderedAttributes{}
-	for _, c := range []string{"menu-item", "menu-item danger", "badge badge-green", "badge badge-amber", "badge badge-red", "badge badge-blue", "badge badge-gray"} {
-		m[c] = templ.OrderedAttributes{{Key: "class", Value: c}}
-	}
-	return m
-}()
-
 // badgeClass is the class of a badge of kind, without building the string for the usual kinds.
 func badgeClass(kind string) string {
 	switch kind {
