@@ -279,9 +279,13 @@ func (s *Store) MemberCounts(ctx context.Context, orgID int64) (map[models.Statu
 }
 
 // MemberCursorAt returns the cursor of the page of status members that starts after the
-// first skip of them in sort order (ascending), for tools such as the benchmark that need a
-// page deep in the list. It walks with OFFSET, so no request path may use it.
+// first skip of them in sort order (ascending; "" for the first page when skip < 1), for
+// tools such as the benchmark that need a page deep in the list. It walks with OFFSET, so no
+// request path may use it.
 func (s *Store) MemberCursorAt(ctx context.Context, orgID int64, status models.Status, sort MemberSort, skip int) (string, error) {
+	if skip < 1 {
+		return "", nil
+	}
 	var m models.Membership
 	err := s.r.WithContext(ctx).Where("org_id = ? AND status = ?", orgID, status).
 		Order(sort.column()).Order("id").Offset(skip - 1).Take(&m).Error

@@ -191,3 +191,21 @@ func TestFindMembersSearchEverySort(t *testing.T) {
 		}
 	}
 }
+
+func TestMemberCursorAt(t *testing.T) {
+	fx := newMemberFixture(t)
+	want := sorted(fx.active, SortName, false)
+	for _, skip := range []int{0, 1, 100, len(want) - 1} {
+		c, err := fx.s.MemberCursorAt(context.Background(), fx.org.ID, models.StatusActive, SortName, skip)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := fx.s.FindMembers(context.Background(), fx.org.ID, MemberFilter{Status: models.StatusActive, Sort: SortName, Cursor: c, Limit: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(p.Members) == 0 || p.Members[0].ID != want[skip].ID {
+			t.Errorf("skip %d: page starts with %v, want member %d", skip, ids(p.Members), want[skip].ID)
+		}
+	}
+}
