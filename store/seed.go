@@ -83,8 +83,8 @@ func (s *Store) Seed(ctx context.Context, opts SeedOptions) (*SeedResult, error)
 	g := &seeder{rng: rng, now: now, org: res.Org, hash: opts.PasswordHash, seq: int(offset), seed: opts.Seed}
 	for start := 0; start < opts.Members; start += seedBatch {
 		n := min(seedBatch, opts.Members-start)
-		// The invitations still to write are spread over the invited members still to write:
-		// this batch gets its share, by the expected number of invited members in it.
+		// The invitations still to write are spread over the members still to write: this
+		// batch gets its share in proportion to its size (every invited member gets one anyway).
 		share := 0
 		if left := opts.Members - start; left > 0 {
 			share = int(int64(invitations-res.Invitations) * int64(n) / int64(left))
