@@ -11,9 +11,8 @@ import (
 	"time"
 )
 
-// request is one HTTP request of a scenario; n numbers it within the run, so a scenario can
-// make each one unique (invitation emails).
-type request func(n int64) (*http.Request, error)
+// request makes the next HTTP request of a scenario.
+type request func() (*http.Request, error)
 
 // Result is what one scenario measured at one concurrency.
 type Result struct {
@@ -67,7 +66,7 @@ func load(ctx context.Context, client *http.Client, conc int, d time.Duration, m
 				if time.Now().After(deadline) && i > int64(minReqs) {
 					break
 				}
-				req, err := mk(i)
+				req, err := mk()
 				if err != nil {
 					myErrs++
 					if myFirst == "" {
