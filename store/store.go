@@ -27,6 +27,10 @@ type Store struct {
 	w   *gorm.DB
 	r   *gorm.DB
 	now func() time.Time
+	// writeTurn lets write transactions in one at a time, in the order they asked: the pool of
+	// the one writer connection hands it to a random waiter, so with sixteen waiting some
+	// waited for ten turns (a p99 five times the median).
+	writeTurn chan struct{}
 }
 
 // Options configure Open.
@@ -58,7 +62,7 @@ func open(opts Options) (*Store, error) {
 	if now == nil {
 		now = time.Now
 	}
-	s := &Store{now: func() time.Time { return now().UTC().Truncate(time.Microsecond) }}
+	s := &Store{now: func() time.Time { return now().UTC().Truncate(time.Microsecond) }, writeTurn: make(chan struct{}, 1)}
 	cfg := func() *gorm.Config {
 		return &gorm.Config{
 			SkipDefaultTransaction: true,
@@ -166,8 +170,15 @@ func (s *Store) Backup(ctx context.Context, dest string) error {
 	return nil
 }
 
-// tx runs fn in one write transaction (BEGIN IMMEDIATE).
+// tx runs fn in one write transaction (BEGIN IMMEDIATE), after the transactions that asked
+// before it (blocked senders on a channel are served first in, first out).
 func (s *Store) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	select {
+	case s.writeTurn <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-s.writeTurn }()
 	return s.w.WithContext(ctx).Transaction(fn)
 }
 

@@ -1,7 +1,12 @@
 package store
 
 import (
+	"context"
+	"errors"
+	"slices"
+	"sync"
 	"testing"
+	"time"
 
 	"gorm.io/gorm"
 )
@@ -20,5 +25,43 @@ func TestConnectionsMapTheFile(t *testing.T) {
 		if n != 1<<30 {
 			t.Errorf("%s: mmap_size %d, want %d", c.name, n, 1<<30)
 		}
+	}
+}
+
+// TestWriteTransactionsTakeTurns checks that write transactions waiting for the writer run in
+// the order they asked, and that one whose request ends stops waiting.
+func TestWriteTransactionsTakeTurns(t *testing.T) {
+	s := MustOpenDB(t, nil)
+	ctx := context.Background()
+	release := make(chan struct{})
+	first := make(chan struct{})
+	go s.tx(ctx, func(*gorm.DB) error { close(first); <-release; return nil })
+	<-first
+
+	canceled, cancel := context.WithCancel(ctx)
+	gaveUp := make(chan error, 1)
+	go func() { gaveUp <- s.tx(canceled, func(*gorm.DB) error { return nil }) }()
+
+	var mu sync.Mutex
+	var order []int
+	var wg sync.WaitGroup
+	for i := range 5 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := s.tx(ctx, func(*gorm.DB) error { mu.Lock(); order = append(order, i); mu.Unlock(); return nil }); err != nil {
+				t.Error(err)
+			}
+		}()
+		time.Sleep(20 * time.Millisecond) // let it queue before the next one asks
+	}
+	cancel()
+	if err := <-gaveUp; !errors.Is(err, context.Canceled) {
+		t.Errorf("a waiting transaction whose context ended returned %v, want context.Canceled", err)
+	}
+	close(release)
+	wg.Wait()
+	if !slices.Equal(order, []int{0, 1, 2, 3, 4}) {
+		t.Errorf("transactions ran in the order %v, want the order they asked in", order)
 	}
 }
