@@ -3,7 +3,7 @@
 // (serve --bench-endpoints), logs in over HTTP and loads every scenario for a fixed time at
 // concurrency 1 and 16, then prints a table and writes it to bench/results.md.
 //
-//	go run ./bench                      # the full run, a few minutes
+//	go run ./bench                      # the full run, about two minutes
 //	go run ./bench -members 10000 -d 1s # quicker
 package main
 
