@@ -41,7 +41,7 @@ func TestSmoke(t *testing.T) {
 		}
 	}
 	table := rep.Markdown()
-	for _, want := range append(rep.names(), "| 200: req/s |", "binary size", "cold start", "peak RSS", "## Targets") {
+	for _, want := range append(rep.names(), "| 200: req/s |", "binary size", "cold start", "peak RSS", "`gatehouse seed --members 200` (this run)", "## Targets") {
 		if !strings.Contains(table, want) {
 			t.Errorf("the table lacks %q:\n%s", want, table)
 		}

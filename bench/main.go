@@ -179,12 +179,12 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	for _, n := range cfg.Members {
 		say("seeding %d members (cached in %s)", n, cfg.CacheDir)
-		cached, took, err := seededDB(ctx, bin, cfg.CacheDir, n, cfg.Seed)
+		cached, took, fromCache, err := seededDB(ctx, bin, cfg.CacheDir, n, cfg.Seed)
 		if err != nil {
 			return nil, err
 		}
 		if took > 0 {
-			rep.SeedTimes = append(rep.SeedTimes, seedTime{n, took})
+			rep.SeedTimes = append(rep.SeedTimes, seedTime{n, took, fromCache})
 		}
 		db := filepath.Join(work, fmt.Sprintf("run-%d.db", n))
 		if err := copyFile(cached, db); err != nil {

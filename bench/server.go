@@ -62,14 +62,27 @@ func moduleRoot() (string, error) {
 
 // seededDB returns a seeded database with N members and the benchmark's Owner, from the cache
 // when one was made with the same N, seed and schema, else made by the binary's own seed and
-// create-owner commands (and then cached). seedTime is zero when it came from the cache.
-func seededDB(ctx context.Context, bin, cacheDir string, n int, seed uint64) (path string, seedTime time.Duration, err error) {
+// create-owner commands (and then cached). seedTime is how long the seed command took when the
+// database was made (kept beside it); cached says it came from the cache.
+func seededDB(ctx context.Context, bin, cacheDir string, n int, seed uint64) (path string, seedTime time.Duration, cached bool, err error) {
 	// The name changes with anything that changes what is cached: size, seed, schema, and the
 	// preparation below (dbFormat).
 	path = filepath.Join(cacheDir, fmt.Sprintf("gatehouse-n%d-seed%d-schema%d-f%d.db", n, seed, store.SchemaVersion(), dbFormat))
 	if _, err := os.Stat(path); err == nil {
-		return path, 0, nil
+		b, _ := os.ReadFile(path + ".seed-time")
+		seedTime, _ = time.ParseDuration(strings.TrimSpace(string(b)))
+		return path, seedTime, true, nil
 	}
+	path, seedTime, err = seedNew(ctx, bin, path, n, seed)
+	if err == nil {
+		err = os.WriteFile(path+".seed-time", []byte(seedTime.String()+"\n"), 0o644)
+	}
+	return path, seedTime, false, err
+}
+
+// seedNew makes the database at path with the binary's seed and create-owner commands.
+func seedNew(ctx context.Context, bin, path string, n int, seed uint64) (string, time.Duration, error) {
+	cacheDir := filepath.Dir(path)
 	if err := os.MkdirAll(cacheDir, 0o755); err != nil {
 		return "", 0, err
 	}
@@ -81,7 +94,7 @@ func seededDB(ctx context.Context, bin, cacheDir string, n int, seed uint64) (pa
 	if out, err := exec.CommandContext(ctx, bin, "seed", "--db", tmp, "--members", strconv.Itoa(n), "--seed", strconv.FormatUint(seed, 10)).CombinedOutput(); err != nil {
 		return "", 0, fmt.Errorf("seed: %v\n%s", err, out)
 	}
-	seedTime = time.Since(start)
+	seedTime := time.Since(start)
 	cmd := exec.CommandContext(ctx, bin, "create-owner", "--db", tmp, "--email", ownerEmail, "--password-stdin", "--first-name", "Bench", "--last-name", "Owner")
 	cmd.Stdin = strings.NewReader(ownerPassword + "\n")
 	if out, err := cmd.CombinedOutput(); err != nil {
