@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 	"time"
 
@@ -190,12 +189,14 @@ func (h *Handler) wasTerminated(c echo.Context) bool {
 	if orgID == 0 || email == "" {
 		return false
 	}
-	page, err := h.store.FindMembers(c.Request().Context(), orgID, store.MemberFilter{Status: models.StatusTerminated, Query: email, Limit: store.MaxMemberPage})
+	m, err := h.store.FindMemberByEmail(c.Request().Context(), orgID, email)
 	if err != nil {
-		h.log.Warn("unable to check why a session ended", "err", err)
+		if !errors.Is(err, models.ErrNotFound) {
+			h.log.Warn("unable to check why a session ended", "err", err)
+		}
 		return false
 	}
-	return slices.ContainsFunc(page.Members, func(m models.Membership) bool { return m.Email == email })
+	return m.Status == models.StatusTerminated
 }
 
 // endSession deletes a session that may no longer be used and tells the browser why.

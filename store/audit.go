@@ -116,27 +116,6 @@ func findMemberAudit(db *gorm.DB, f AuditFilter) ([]models.AuditEvent, error) {
 	return evs, err
 }
 
-// FindMemberByEmail returns the organization's membership with that email (compared
-// normalised), with its roles, or models.ErrNotFound: the audit log's Member filter.
-func (s *Store) FindMemberByEmail(ctx context.Context, orgID int64, email string) (*models.Membership, error) {
-	email = models.NormalizeEmail(email)
-	db := s.r.WithContext(ctx)
-	var m models.Membership
-	err := db.Where("org_id = ? AND email = ?", orgID, email).Take(&m).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, models.ErrNotFound
-	}
-	if err != nil {
-		return nil, fmt.Errorf("store: unable to find member by email: %w", err)
-	}
-	roles, err := rolesOf(db, []int64{m.ID})
-	if err != nil {
-		return nil, fmt.Errorf("store: unable to find member by email: %w", err)
-	}
-	m.Roles = roles[m.ID]
-	return &m, nil
-}
-
 // truncate cuts s to at most n bytes without splitting a UTF-8 character.
 func truncate(s string, n int) string {
 	if len(s) <= n {

@@ -21,6 +21,27 @@ func (s *Store) FindMember(ctx context.Context, orgID, id int64) (*models.Member
 	return m, err
 }
 
+// FindMemberByEmail returns the organization's membership with that email (compared
+// normalised), with its roles, or models.ErrNotFound.
+func (s *Store) FindMemberByEmail(ctx context.Context, orgID int64, email string) (*models.Membership, error) {
+	email = models.NormalizeEmail(email)
+	db := s.r.WithContext(ctx)
+	var m models.Membership
+	err := db.Where("org_id = ? AND email = ?", orgID, email).Take(&m).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, models.ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to find member by email: %w", err)
+	}
+	roles, err := rolesOf(db, []int64{m.ID})
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to find member by email: %w", err)
+	}
+	m.Roles = roles[m.ID]
+	return &m, nil
+}
+
 func loadMember(db *gorm.DB, orgID, id int64) (*models.Membership, error) {
 	var m models.Membership
 	if err := db.Where("org_id = ? AND id = ?", orgID, id).Take(&m).Error; err != nil {
