@@ -115,14 +115,14 @@ func (w *Worker) deliver(ctx context.Context, msg models.OutboxMessage) (bool, e
 			return false, err
 		}
 		w.log.Warn(fmt.Sprintf("%s to %s is held in the Outbox page (no %s)", msg.Channel, msg.Recipient, missingConfig[msg.Channel]),
-			"outbox_id", msg.ID, "recipient", msg.Recipient, "subject", msg.Subject)
+			"outbox_id", msg.ID, "recipient", logRecipient(msg), "subject", msg.Subject)
 		return true, nil
 	}
 	if err := sender.Send(ctx, msg); err != nil {
 		if serr := w.st.MarkMessageRetry(ctx, msg.ID, err.Error()); serr != nil {
 			return false, serr
 		}
-		attrs := []any{"outbox_id", msg.ID, "recipient", msg.Recipient, "subject", msg.Subject, "attempt", msg.Attempts + 1, "err", err}
+		attrs := []any{"outbox_id", msg.ID, "recipient", logRecipient(msg), "subject", msg.Subject, "attempt", msg.Attempts + 1, "err", err}
 		if msg.Attempts+1 >= models.OutboxMaxAttempts {
 			w.log.Error(fmt.Sprintf("unable to send %s: giving up (Retry now on the Outbox page tries again)", msg.Channel), attrs...)
 		} else {
@@ -133,7 +133,15 @@ func (w *Worker) deliver(ctx context.Context, msg models.OutboxMessage) (bool, e
 	if err := w.st.MarkMessageSent(ctx, msg.ID); err != nil {
 		return false, err
 	}
-	w.log.Info(fmt.Sprintf("%s sent", msg.Channel), "outbox_id", msg.ID, "recipient", msg.Recipient, "subject", msg.Subject,
+	w.log.Info(fmt.Sprintf("%s sent", msg.Channel), "outbox_id", msg.ID, "recipient", logRecipient(msg), "subject", msg.Subject,
 		"attempt", msg.Attempts+1, "waited", w.now().Sub(msg.CreatedAt).Round(time.Second))
 	return true, nil
+}
+
+// logRecipient is the recipient as logs show it: phone numbers masked to their last digits.
+func logRecipient(msg models.OutboxMessage) string {
+	if msg.Channel == models.ChannelSMS {
+		return models.MaskPhone(msg.Recipient)
+	}
+	return msg.Recipient
 }
