@@ -23,6 +23,7 @@ import (
 
 	"golang.org/x/term"
 
+	"gatehouse/app"
 	"gatehouse/handlers"
 	"gatehouse/mail"
 	"gatehouse/models"
@@ -199,7 +200,9 @@ func serve(ctx context.Context, args []string, log *slog.Logger) error {
 	}
 	policy := models.SessionPolicy{Idle: cfg.idle, Lifetime: cfg.lifetime}
 	outbox := mail.NewWorker(st, senders, time.Now, log)
-	h := handlers.New(st, handlers.Config{BaseURL: base, Sessions: policy, Secret: secret, Version: version,
+	svc := app.New(st, app.Config{BaseURL: base, Sessions: policy, Outbox: outbox, InviteQuota: cfg.inviteQuota,
+		MailConfigured: senders[models.ChannelEmail] != nil, SMSConfigured: senders[models.ChannelSMS] != nil}, nil, log)
+	h := handlers.New(svc, st, handlers.Config{BaseURL: base, Sessions: policy, Secret: secret, Version: version,
 		Outbox: outbox, MailConfigured: senders[models.ChannelEmail] != nil, SMSConfigured: senders[models.ChannelSMS] != nil, InviteQuota: cfg.inviteQuota, BenchEndpoints: cfg.benchEndpoints}, nil, log)
 
 	ln, err := net.Listen("tcp", cfg.addr)

@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"gatehouse/app"
 	"gatehouse/models"
 	"gatehouse/store"
 )
@@ -134,9 +135,10 @@ func mfaOptional(ctx context.Context, st *store.Store) error {
 	if err != nil {
 		return err
 	}
-	optional := models.MFAOptional
 	actor := &models.Current{User: *owner, Org: *org, Permissions: models.PermissionsOf([]models.Role{models.RoleOwner})}
-	_, err = st.UpdateOrganization(ctx, actor, store.OrgUpdate{MFAPolicy: &optional}, store.Meta{IP: "127.0.0.1", UserAgent: "gatehouse bench"})
+	req := models.SettingsRequest{Name: org.Name, InviteLifetimeHours: strconv.Itoa(org.InviteLifetimeHours),
+		MFAPolicy: models.MFAOptional, MFAGraceDays: strconv.Itoa(org.MFAGraceDays)}
+	_, err = app.New(st, app.Config{}, nil, nil).UpdateSettings(ctx, actor, req, models.Meta{IP: "127.0.0.1", UserAgent: "gatehouse bench"})
 	return err
 }
 

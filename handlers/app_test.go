@@ -16,6 +16,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
+	gatehouse "gatehouse/app"
 	"gatehouse/handlers"
 	"gatehouse/models"
 	"gatehouse/store"
@@ -72,7 +73,8 @@ func newTestApp(t testing.TB) *testApp {
 	app.Server.Start()
 	base, _ := url.Parse(app.Server.URL)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	h := handlers.New(st, handlers.Config{BaseURL: base, Sessions: app.Policy, Secret: []byte("test secret"), Version: "test", Outbox: app.outbox}, clock, log)
+	svc := gatehouse.New(st, gatehouse.Config{BaseURL: base, Sessions: app.Policy, Outbox: app.outbox}, clock, log)
+	h := handlers.New(svc, st, handlers.Config{BaseURL: base, Sessions: app.Policy, Secret: []byte("test secret"), Version: "test", Outbox: app.outbox}, clock, log)
 	app.Server.Config.Handler = h.Echo()
 	t.Cleanup(func() { app.Server.Close(); st.Close() })
 	return app

@@ -13,7 +13,6 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"gatehouse/models"
-	"gatehouse/store"
 )
 
 // auditRow is one row of the Audit log table, as text.
@@ -47,7 +46,7 @@ func (p *page) auditActions() []string {
 func (a *testApp) writeAudit(orgID int64, ev models.AuditEvent) {
 	a.t.Helper()
 	ev.OrgID = &orgID
-	if err := a.Store.Audit(context.Background(), ev, store.Meta{IP: "198.51.100.9"}); err != nil {
+	if err := a.Store.Audit(context.Background(), ev, models.Meta{IP: "198.51.100.9"}); err != nil {
 		a.t.Fatal(err)
 	}
 }

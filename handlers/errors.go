@@ -88,3 +88,12 @@ func (h *Handler) ErrorHandler(err error, c echo.Context) {
 		h.log.Error("unable to render error page", "err", rerr)
 	}
 }
+
+// fieldErrors reports whether a use case refused the input, and what is wrong with each field.
+func fieldErrors(err error) (models.FieldErrors, bool) {
+	var fe models.FieldErrors
+	if errors.As(err, &fe) && fe.Any() {
+		return fe, true
+	}
+	return nil, false
+}

@@ -12,19 +12,16 @@ import (
 
 	"github.com/gorilla/sessions"
 
+	"gatehouse/app"
 	"gatehouse/models"
 	"gatehouse/store"
 )
 
 // Clock tells the time; tests pass one they control.
-type Clock interface{ Now() time.Time }
-
-type systemClock struct{}
-
-func (systemClock) Now() time.Time { return time.Now() }
+type Clock = models.Clock
 
 // SystemClock is the real clock.
-var SystemClock Clock = systemClock{}
+var SystemClock = models.SystemClock
 
 // Config is what the HTTP layer needs from the command line.
 type Config struct {
@@ -50,7 +47,8 @@ const DefaultInviteQuota = 100
 
 // Handler holds the dependencies every handler uses.
 type Handler struct {
-	store   *store.Store
+	app     *app.Service
+	store   *store.Store // TODO(issue 9): gone once every handler calls h.app
 	cfg     Config
 	clock   Clock
 	log     *slog.Logger
@@ -60,7 +58,7 @@ type Handler struct {
 }
 
 // New returns a Handler. A nil clock means the system clock.
-func New(st *store.Store, cfg Config, clock Clock, log *slog.Logger) *Handler {
+func New(svc *app.Service, st *store.Store, cfg Config, clock Clock, log *slog.Logger) *Handler {
 	if clock == nil {
 		clock = SystemClock
 	}
@@ -81,7 +79,7 @@ func New(st *store.Store, cfg Config, clock Clock, log *slog.Logger) *Handler {
 		// __Host- binds the cookie to this exact origin: Secure, Path=/, no Domain.
 		name = "__Host-gatehouse"
 	}
-	return &Handler{store: st, cfg: cfg, clock: clock, log: log, cookies: cs, cookie: name, limiter: newLimiter(clock.Now)}
+	return &Handler{app: svc, store: st, cfg: cfg, clock: clock, log: log, cookies: cs, cookie: name, limiter: newLimiter(clock.Now)}
 }
 
 // derive makes a 32-byte key for one purpose from the installation secret.

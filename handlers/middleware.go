@@ -12,7 +12,6 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"gatehouse/models"
-	"gatehouse/store"
 )
 
 const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
@@ -268,6 +267,6 @@ func (h *Handler) require(p models.Permission) echo.MiddlewareFunc {
 }
 
 // meta is where the request came from, for audit events.
-func meta(c echo.Context) store.Meta {
-	return store.Meta{IP: c.RealIP(), UserAgent: c.Request().UserAgent()}
+func meta(c echo.Context) models.Meta {
+	return models.Meta{IP: c.RealIP(), UserAgent: c.Request().UserAgent()}
 }

@@ -136,3 +136,21 @@ func (a Action) Label() string {
 	}
 	return string(a)
 }
+
+// Meta is where a request came from, recorded on audit events and sessions.
+type Meta struct {
+	IP        string
+	UserAgent string
+}
+
+// Event is an audit event of action done by the current member in their organization.
+func (c *Current) Event(action Action, detail string) AuditEvent {
+	return AuditEvent{OrgID: &c.Org.ID, ActorUserID: &c.User.ID, ActorEmail: c.User.Email, Action: action, Detail: detail}
+}
+
+// EventOn is an audit event of action done by the current member to membership m.
+func (c *Current) EventOn(action Action, m *Membership, detail string) AuditEvent {
+	ev := c.Event(action, detail)
+	ev.TargetMembershipID, ev.TargetEmail = &m.ID, m.Email
+	return ev
+}

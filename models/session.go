@@ -38,3 +38,13 @@ type Current struct {
 
 // Can reports whether the current member holds p.
 func (c *Current) Can(p Permission) bool { return c != nil && c.Permissions.Has(p) }
+
+// Clock tells the time; tests pass one they control.
+type Clock interface{ Now() time.Time }
+
+type systemClock struct{}
+
+func (systemClock) Now() time.Time { return time.Now() }
+
+// SystemClock is the real clock.
+var SystemClock Clock = systemClock{}

@@ -14,7 +14,7 @@ import (
 // names are copied onto every membership of the user, in every organization and status, so
 // the Users pages sort and search by the new name; all in one transaction with the audit event.
 // Nothing is written when nothing changed.
-func (s *Store) UpdateProfile(ctx context.Context, cur *models.Current, first, last, phone string, meta Meta) error {
+func (s *Store) UpdateProfile(ctx context.Context, cur *models.Current, first, last, phone string, meta models.Meta) error {
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		var u models.User
 		if err := tx.Take(&u, cur.User.ID).Error; err != nil {
@@ -68,7 +68,7 @@ func maskedPhone(p string) string {
 // ChangePassword sets the current user's password hash and ends every other session of
 // theirs, and any login waiting at its second step, so whoever knew the old password is out
 // at once. The current session stays. One transaction, with the audit event.
-func (s *Store) ChangePassword(ctx context.Context, cur *models.Current, newHash string, meta Meta) error {
+func (s *Store) ChangePassword(ctx context.Context, cur *models.Current, newHash string, meta models.Meta) error {
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		now := s.now()
 		res := tx.Model(&models.User{}).Where("id = ?", cur.User.ID).Updates(map[string]any{"password_hash": newHash, "updated_at": now})
@@ -104,7 +104,7 @@ func sessionsEnded(n int64) string {
 // sessions not yet pruned are included; the caller knows the policy.
 func (s *Store) FindUserSessions(ctx context.Context, userID int64) ([]models.Session, error) {
 	var out []models.Session
-	err := s.r.WithContext(ctx).Where("user_id = ?", userID).Order("last_seen_at DESC, id DESC").Find(&out).Error
+	err := s.reader(ctx).Where("user_id = ?", userID).Order("last_seen_at DESC, id DESC").Find(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to find sessions: %w", err)
 	}
@@ -113,7 +113,7 @@ func (s *Store) FindUserSessions(ctx context.Context, userID int64) ([]models.Se
 
 // EndUserSession ends one of the current user's other sessions. A session of another user,
 // or the current one (which ends by logging out), gives models.ErrNotFound and changes nothing.
-func (s *Store) EndUserSession(ctx context.Context, cur *models.Current, sessionID int64, meta Meta) error {
+func (s *Store) EndUserSession(ctx context.Context, cur *models.Current, sessionID int64, meta models.Meta) error {
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		var sess models.Session
 		err := tx.Where("id = ? AND user_id = ? AND id <> ?", sessionID, cur.User.ID, cur.Session.ID).Take(&sess).Error
@@ -139,7 +139,7 @@ func orUnknown(s string) string {
 
 // EndOtherSessions ends every session of the current user except the current one and
 // returns how many ended. The audit event is written only when one did.
-func (s *Store) EndOtherSessions(ctx context.Context, cur *models.Current, meta Meta) (int64, error) {
+func (s *Store) EndOtherSessions(ctx context.Context, cur *models.Current, meta models.Meta) (int64, error) {
 	var n int64
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		res := tx.Where("user_id = ? AND id <> ?", cur.User.ID, cur.Session.ID).Delete(&models.Session{})

@@ -12,21 +12,15 @@ import (
 	"gatehouse/models"
 )
 
-// Meta is where a request came from, recorded on audit events.
-type Meta struct {
-	IP        string
-	UserAgent string
-}
-
 // Audit writes a standalone audit event, for events that change nothing else (a failed login).
-func (s *Store) Audit(ctx context.Context, ev models.AuditEvent, meta Meta) error {
-	if err := writeAudit(s.w.WithContext(ctx), ev, meta, s.now()); err != nil {
+func (s *Store) Audit(ctx context.Context, ev models.AuditEvent, meta models.Meta) error {
+	if err := writeAudit(s.writer(ctx), ev, meta, s.now()); err != nil {
 		return fmt.Errorf("store: unable to write audit event: %w", err)
 	}
 	return nil
 }
 
-func writeAudit(db *gorm.DB, ev models.AuditEvent, meta Meta, now time.Time) error {
+func writeAudit(db *gorm.DB, ev models.AuditEvent, meta models.Meta, now time.Time) error {
 	ev.IP, ev.UserAgent, ev.CreatedAt = meta.IP, truncate(meta.UserAgent, 300), now
 	ev.TargetEmail = truncate(ev.TargetEmail, models.MaxEmailLen)
 	return db.Create(&ev).Error
@@ -57,7 +51,7 @@ func (s *Store) FindAuditEvents(ctx context.Context, f AuditFilter) ([]models.Au
 	if f.Limit <= 0 || f.Limit > MaxAuditPage {
 		f.Limit = 100
 	}
-	db := s.r.WithContext(ctx)
+	db := s.reader(ctx)
 	var evs []models.AuditEvent
 	var err error
 	if f.MemberID != 0 {

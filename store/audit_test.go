@@ -19,13 +19,13 @@ func TestAudit(t *testing.T) {
 	a, b := mustCreateOrg(t, s, "Acme"), mustCreateOrg(t, s, "Globex")
 	for i := range 3 {
 		if err := s.Audit(ctx, models.AuditEvent{OrgID: &a.ID, Action: models.ActionLoginFailed, TargetEmail: fmt.Sprintf("a%d@acme.test", i)},
-			Meta{IP: "192.0.2.1", UserAgent: "curl"}); err != nil {
+			models.Meta{IP: "192.0.2.1", UserAgent: "curl"}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	s.Audit(ctx, models.AuditEvent{OrgID: &a.ID, Action: models.ActionDenied}, Meta{})
-	s.Audit(ctx, models.AuditEvent{OrgID: &b.ID, Action: models.ActionLoginFailed}, Meta{})
-	s.Audit(ctx, models.AuditEvent{Action: models.ActionLoginFailed, TargetEmail: strings.Repeat("é", 200)}, Meta{UserAgent: strings.Repeat("ü", 400)})
+	s.Audit(ctx, models.AuditEvent{OrgID: &a.ID, Action: models.ActionDenied}, models.Meta{})
+	s.Audit(ctx, models.AuditEvent{OrgID: &b.ID, Action: models.ActionLoginFailed}, models.Meta{})
+	s.Audit(ctx, models.AuditEvent{Action: models.ActionLoginFailed, TargetEmail: strings.Repeat("é", 200)}, models.Meta{UserAgent: strings.Repeat("ü", 400)})
 
 	tests := []struct {
 		name string
@@ -149,7 +149,7 @@ func (f *auditFixture) event(t *testing.T, org models.Organization, action model
 	if target != nil {
 		ev.TargetMembershipID, ev.TargetEmail = &target.ID, target.Email
 	}
-	if err := f.s.Audit(context.Background(), ev, Meta{IP: "192.0.2.7"}); err != nil {
+	if err := f.s.Audit(context.Background(), ev, models.Meta{IP: "192.0.2.7"}); err != nil {
 		t.Fatal(err)
 	}
 	evs := mustAudit(t, f.s, AuditFilter{Limit: 1})

@@ -53,7 +53,7 @@ type InviteOutcome struct {
 // audit event. An email that already has a membership is not touched; its outcome says why.
 // Emails past the actor's daily quota are not sent; counting happens inside the (IMMEDIATE)
 // transaction, so parallel submissions cannot overshoot it.
-func (s *Store) InviteMembers(ctx context.Context, actor *models.Current, in InviteInput, meta Meta) ([]InviteOutcome, error) {
+func (s *Store) InviteMembers(ctx context.Context, actor *models.Current, in InviteInput, meta models.Meta) ([]InviteOutcome, error) {
 	if !actor.Can(models.PermInviteMembers) {
 		return nil, models.ErrForbidden
 	}
@@ -160,7 +160,7 @@ type NewLink struct {
 
 // Reinvite sends a new link to an invited member and invalidates every earlier one.
 // With link.Message nil it is "Copy invite link": the same, but nothing is emailed.
-func (s *Store) Reinvite(ctx context.Context, actor *models.Current, membershipID int64, link NewLink, meta Meta) error {
+func (s *Store) Reinvite(ctx context.Context, actor *models.Current, membershipID int64, link NewLink, meta models.Meta) error {
 	act, action := models.ActReinvite, models.ActionReinvited
 	if link.Message == nil {
 		act, action = models.ActCopyLink, models.ActionLinkCopied
@@ -194,7 +194,7 @@ func (s *Store) Reinvite(ctx context.Context, actor *models.Current, membershipI
 
 // RevokeInvitation invalidates every link of an invited member; the membership leaves the
 // Users page tabs and stays only in the audit log.
-func (s *Store) RevokeInvitation(ctx context.Context, actor *models.Current, membershipID int64, meta Meta) error {
+func (s *Store) RevokeInvitation(ctx context.Context, actor *models.Current, membershipID int64, meta models.Meta) error {
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		now := s.now()
 		m, to, err := loadForAction(tx, actor, membershipID, models.ActRevoke)
@@ -229,7 +229,7 @@ type InvitationInfo struct {
 
 // FindInvitation looks up a link by its raw token. An unknown token is models.ErrNotFound.
 func (s *Store) FindInvitation(ctx context.Context, raw string) (*InvitationInfo, error) {
-	db := s.r.WithContext(ctx)
+	db := s.reader(ctx)
 	var info InvitationInfo
 	if err := db.Where("token_hash = ?", models.HashToken(raw)).Take(&info.Invitation).Error; err != nil {
 		if err = notFound(err); errors.Is(err, models.ErrNotFound) {
@@ -268,7 +268,7 @@ type AcceptInput struct {
 // AcceptInvitation spends a live link and, in one transaction, creates the account and makes
 // the membership active. The link is claimed with a conditional update, so of many parallel
 // submissions exactly one creates the account; the others get a *models.LinkError (used).
-func (s *Store) AcceptInvitation(ctx context.Context, raw string, in AcceptInput, meta Meta) (*models.User, *models.Membership, error) {
+func (s *Store) AcceptInvitation(ctx context.Context, raw string, in AcceptInput, meta models.Meta) (*models.User, *models.Membership, error) {
 	var user models.User
 	var m models.Membership
 	err := s.tx(ctx, func(tx *gorm.DB) error {
@@ -326,7 +326,7 @@ func (s *Store) LatestInvitations(ctx context.Context, orgID int64, membershipID
 		return out, nil
 	}
 	var rows []models.Invitation
-	err := s.r.WithContext(ctx).Where("id IN (?)", s.r.Model(&models.Invitation{}).Select("MAX(id)").
+	err := s.reader(ctx).Where("id IN (?)", s.r.Model(&models.Invitation{}).Select("MAX(id)").
 		Where("org_id = ? AND membership_id IN ?", orgID, membershipIDs).Group("membership_id")).Find(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to load invitations: %w", err)

@@ -16,7 +16,7 @@ import (
 	"gatehouse/models"
 )
 
-var testMeta = Meta{IP: "192.0.2.10", UserAgent: "invite-test"}
+var testMeta = models.Meta{IP: "192.0.2.10", UserAgent: "invite-test"}
 
 // inviteFixture: Olive is the only Owner of Acme; Globex is another organization with its own Owner, Gus.
 type inviteFixture struct {

@@ -14,7 +14,7 @@ import (
 // FindMember returns one of the organization's memberships with its roles. An id from
 // another organization is models.ErrNotFound, exactly like an id that does not exist.
 func (s *Store) FindMember(ctx context.Context, orgID, id int64) (*models.Membership, error) {
-	m, err := loadMember(s.r.WithContext(ctx), orgID, id)
+	m, err := loadMember(s.reader(ctx), orgID, id)
 	if err != nil && !errors.Is(err, models.ErrNotFound) {
 		return nil, fmt.Errorf("store: unable to find member: %w", err)
 	}
@@ -25,7 +25,7 @@ func (s *Store) FindMember(ctx context.Context, orgID, id int64) (*models.Member
 // normalised), with its roles, or models.ErrNotFound.
 func (s *Store) FindMemberByEmail(ctx context.Context, orgID int64, email string) (*models.Membership, error) {
 	email = models.NormalizeEmail(email)
-	db := s.r.WithContext(ctx)
+	db := s.reader(ctx)
 	var m models.Membership
 	err := db.Where("org_id = ? AND email = ?", orgID, email).Take(&m).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -91,7 +91,7 @@ func activeOwners(tx *gorm.DB, orgID int64) (int, error) {
 
 // SetMemberRoles replaces the roles of an active or invited member under DESIGN.md's rules:
 // not one's own, Owner only by Owners, nothing the actor lacks, never the last active Owner.
-func (s *Store) SetMemberRoles(ctx context.Context, actor *models.Current, id int64, roles []models.Role, meta Meta) error {
+func (s *Store) SetMemberRoles(ctx context.Context, actor *models.Current, id int64, roles []models.Role, meta models.Meta) error {
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		m, _, err := loadForAction(tx, actor, id, models.ActEditRoles)
 		if err != nil {
@@ -130,7 +130,7 @@ type MemberDetails struct {
 }
 
 // UpdateMemberDetails changes an active member's department, position, job ID and location.
-func (s *Store) UpdateMemberDetails(ctx context.Context, actor *models.Current, id int64, d MemberDetails, meta Meta) error {
+func (s *Store) UpdateMemberDetails(ctx context.Context, actor *models.Current, id int64, d MemberDetails, meta models.Meta) error {
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		m, _, err := loadForAction(tx, actor, id, models.ActEditDetails)
 		if err != nil {
@@ -170,7 +170,7 @@ var statusAudit = map[models.MemberAction]models.Action{
 // ChangeMemberStatus terminates, restores, approves, rejects or re-approves a member.
 // Terminating keeps the membership, its roles and history, and ends the member's sessions in
 // this organization at once; restoring gives back the roles held before.
-func (s *Store) ChangeMemberStatus(ctx context.Context, actor *models.Current, id int64, act models.MemberAction, meta Meta) (*models.Membership, error) {
+func (s *Store) ChangeMemberStatus(ctx context.Context, actor *models.Current, id int64, act models.MemberAction, meta models.Meta) (*models.Membership, error) {
 	auditAction, ok := statusAudit[act]
 	if !ok {
 		return nil, fmt.Errorf("store: %q is not a status change", act)
@@ -227,7 +227,7 @@ func (s *Store) ChangeMemberStatus(ctx context.Context, actor *models.Current, i
 // members without invite permission whom to ask.
 func (s *Store) FindInviters(ctx context.Context, orgID int64) ([]models.Membership, error) {
 	var rows []models.Membership
-	err := s.r.WithContext(ctx).Where("org_id = ? AND status = ? AND id IN (?)", orgID, models.StatusActive,
+	err := s.reader(ctx).Where("org_id = ? AND status = ? AND id IN (?)", orgID, models.StatusActive,
 		s.r.Table("membership_roles").Select("membership_id").Where("role IN ?", []models.Role{models.RoleOwner, models.RoleAdmin})).
 		Order("name_key, id").Limit(10).Find(&rows).Error
 	if err != nil {

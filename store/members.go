@@ -128,7 +128,7 @@ func (s *Store) FindMembers(ctx context.Context, orgID int64, f MemberFilter) (*
 	if term := strings.ToLower(strings.TrimSpace(f.Query)); term != "" {
 		q, keyCol, idCol = s.searchMembers(ctx, orgID, f.Status, term, f.Sort)
 	} else {
-		q = s.r.WithContext(ctx).Model(&models.Membership{}).Where("org_id = ? AND status = ?", orgID, f.Status)
+		q = s.reader(ctx).Model(&models.Membership{}).Where("org_id = ? AND status = ?", orgID, f.Status)
 	}
 	if f.NoMFA {
 		// Checked row by row as the page fills, not by listing every account without MFA.
@@ -152,7 +152,7 @@ func (s *Store) FindMembers(ctx context.Context, orgID int64, f MemberFilter) (*
 	// The page is found first, then joined with its roles: one query, whose rows are the
 	// page's members, each repeated once per role it holds.
 	page := q.Select(memberColumns).Order(keyCol + " " + dir).Order(idCol + " " + dir).Limit(f.Limit + 1)
-	rows, err := scanMembers(s.r.WithContext(ctx).Table("(?) AS m", page).Select("m.*, membership_roles.role").
+	rows, err := scanMembers(s.reader(ctx).Table("(?) AS m", page).Select("m.*, membership_roles.role").
 		Joins("LEFT JOIN membership_roles ON membership_roles.membership_id = m.id").
 		Order("m."+f.Sort.column()+" "+dir).Order("m.id "+dir).Order("membership_roles.role"), orgID)
 	if err != nil {
@@ -239,7 +239,7 @@ const searchPrefixLen = 3
 // instead (which costs a full scan when a term matches little).
 func (s *Store) searchMembers(ctx context.Context, orgID int64, status models.Status, term string, sort MemberSort) (q *gorm.DB, keyCol, idCol string) {
 	hi := term + "\U0010FFFF"
-	db := s.r.WithContext(ctx)
+	db := s.reader(ctx)
 	if sort == SortName {
 		prefix := term
 		if r := []rune(term); len(r) > searchPrefixLen {
@@ -268,7 +268,7 @@ func (s *Store) MemberCounts(ctx context.Context, orgID int64) (map[models.Statu
 		Status models.Status
 		N      int64
 	}
-	if err := s.r.WithContext(ctx).Table("membership_counts").Where("org_id = ?", orgID).Find(&rows).Error; err != nil {
+	if err := s.reader(ctx).Table("membership_counts").Where("org_id = ?", orgID).Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: unable to count members: %w", err)
 	}
 	out := make(map[models.Status]int64, len(rows))
@@ -287,7 +287,7 @@ func (s *Store) MemberCursorAt(ctx context.Context, orgID int64, status models.S
 		return "", nil
 	}
 	var m models.Membership
-	err := s.r.WithContext(ctx).Where("org_id = ? AND status = ?", orgID, status).
+	err := s.reader(ctx).Where("org_id = ? AND status = ?", orgID, status).
 		Order(sort.column()).Order("id").Offset(skip - 1).Take(&m).Error
 	if err != nil {
 		return "", fmt.Errorf("store: unable to find member %d: %w", skip, notFound(err))

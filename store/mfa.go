@@ -14,7 +14,7 @@ import (
 // FindFactors returns the user's confirmed second factors, oldest first.
 func (s *Store) FindFactors(ctx context.Context, userID int64) ([]models.MFAFactor, error) {
 	var fs []models.MFAFactor
-	if err := s.r.WithContext(ctx).Where("user_id = ? AND confirmed_at IS NOT NULL", userID).Order("id").Find(&fs).Error; err != nil {
+	if err := s.reader(ctx).Where("user_id = ? AND confirmed_at IS NOT NULL", userID).Order("id").Find(&fs).Error; err != nil {
 		return nil, fmt.Errorf("store: unable to find factors: %w", err)
 	}
 	return fs, nil
@@ -53,7 +53,7 @@ func (s *Store) StartChallenge(ctx context.Context, userID int64, purpose models
 // FindChallenge returns the live challenge with that token hash, or models.ErrGone.
 func (s *Store) FindChallenge(ctx context.Context, tokenHash []byte, purpose models.ChallengePurpose) (*models.MFAChallenge, error) {
 	var ch models.MFAChallenge
-	err := s.r.WithContext(ctx).Where("token_hash = ? AND purpose = ?", tokenHash, purpose).Take(&ch).Error
+	err := s.reader(ctx).Where("token_hash = ? AND purpose = ?", tokenHash, purpose).Take(&ch).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) || err == nil && !s.now().Before(ch.ExpiresAt) {
 		return nil, models.ErrGone
 	}
@@ -65,7 +65,7 @@ func (s *Store) FindChallenge(ctx context.Context, tokenHash []byte, purpose mod
 
 // EndChallenge deletes a challenge once its second step is done or abandoned.
 func (s *Store) EndChallenge(ctx context.Context, id int64) error {
-	if err := s.w.WithContext(ctx).Delete(&models.MFAChallenge{}, id).Error; err != nil {
+	if err := s.writer(ctx).Delete(&models.MFAChallenge{}, id).Error; err != nil {
 		return fmt.Errorf("store: unable to end challenge: %w", err)
 	}
 	return nil
@@ -146,7 +146,7 @@ func (s *Store) CheckChallengeCode(ctx context.Context, challengeID int64, codeH
 // ConsumeTOTPStep records that the factor's code for step was used, refusing a step at or
 // before the last one used, so each authenticator code works once even under races.
 func (s *Store) ConsumeTOTPStep(ctx context.Context, factorID, step int64) error {
-	res := s.w.WithContext(ctx).Model(&models.MFAFactor{}).Where("id = ? AND last_step < ?", factorID, step).Update("last_step", step)
+	res := s.writer(ctx).Model(&models.MFAFactor{}).Where("id = ? AND last_step < ?", factorID, step).Update("last_step", step)
 	if res.Error != nil {
 		return fmt.Errorf("store: unable to record code use: %w", res.Error)
 	}
@@ -157,7 +157,7 @@ func (s *Store) ConsumeTOTPStep(ctx context.Context, factorID, step int64) error
 }
 
 // UseRecoveryCode spends one of the user's recovery codes and returns how many remain.
-func (s *Store) UseRecoveryCode(ctx context.Context, userID int64, codeHash []byte, meta Meta) (int, error) {
+func (s *Store) UseRecoveryCode(ctx context.Context, userID int64, codeHash []byte, meta models.Meta) (int, error) {
 	var left int64
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		now := s.now()
@@ -184,7 +184,7 @@ func (s *Store) UseRecoveryCode(ctx context.Context, userID int64, codeHash []by
 // CountRecoveryCodes returns how many unused recovery codes the user has.
 func (s *Store) CountRecoveryCodes(ctx context.Context, userID int64) (int, error) {
 	var n int64
-	if err := s.r.WithContext(ctx).Model(&models.RecoveryCode{}).Where("user_id = ? AND used_at IS NULL", userID).Count(&n).Error; err != nil {
+	if err := s.reader(ctx).Model(&models.RecoveryCode{}).Where("user_id = ? AND used_at IS NULL", userID).Count(&n).Error; err != nil {
 		return 0, fmt.Errorf("store: unable to count recovery codes: %w", err)
 	}
 	return int(n), nil
@@ -202,7 +202,7 @@ type NewFactor struct {
 
 // ConfirmFactor makes a factor count: it is confirmed, the user has MFA, recovery codes are
 // stored when given, and the enrollment is audited, in one transaction.
-func (s *Store) ConfirmFactor(ctx context.Context, cur *models.Current, nf NewFactor, meta Meta) (*models.MFAFactor, error) {
+func (s *Store) ConfirmFactor(ctx context.Context, cur *models.Current, nf NewFactor, meta models.Meta) (*models.MFAFactor, error) {
 	var f models.MFAFactor
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		now := s.now()
@@ -256,7 +256,7 @@ func replaceRecoveryCodes(tx *gorm.DB, userID int64, hashes [][]byte, now time.T
 }
 
 // ReplaceRecoveryCodes swaps the user's recovery codes for new ones, all earlier ones dead.
-func (s *Store) ReplaceRecoveryCodes(ctx context.Context, cur *models.Current, hashes [][]byte, meta Meta) error {
+func (s *Store) ReplaceRecoveryCodes(ctx context.Context, cur *models.Current, hashes [][]byte, meta models.Meta) error {
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		now := s.now()
 		if err := replaceRecoveryCodes(tx, cur.User.ID, hashes, now); err != nil {
@@ -270,7 +270,7 @@ func (s *Store) ReplaceRecoveryCodes(ctx context.Context, cur *models.Current, h
 
 // RemoveFactor deletes one of the member's own factors. Removing the last one is refused
 // when mustKeep (the organization requires MFA); otherwise it also drops the recovery codes.
-func (s *Store) RemoveFactor(ctx context.Context, cur *models.Current, factorID int64, mustKeep bool, meta Meta) error {
+func (s *Store) RemoveFactor(ctx context.Context, cur *models.Current, factorID int64, mustKeep bool, meta models.Meta) error {
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		now := s.now()
 		var f models.MFAFactor
@@ -310,7 +310,7 @@ func clearMFA(tx *gorm.DB, userID int64) error {
 
 // ResetMFA is an admin's "Reset MFA" for a member: every factor and recovery code is removed
 // and the member's sessions end, so they enroll again at their next login.
-func (s *Store) ResetMFA(ctx context.Context, actor *models.Current, membershipID int64, meta Meta) error {
+func (s *Store) ResetMFA(ctx context.Context, actor *models.Current, membershipID int64, meta models.Meta) error {
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		if !actor.Can(models.PermManageMembers) {
 			return models.ErrForbidden

@@ -19,15 +19,16 @@ type OrgUpdate struct {
 	MFAGraceDays        *int
 }
 
-// UpdateOrganization changes the current member's organization and audits what changed, in one transaction.
-func (s *Store) UpdateOrganization(ctx context.Context, actor *models.Current, upd OrgUpdate, meta Meta) (*models.Organization, error) {
+// UpdateOrganization changes the organization's settings and returns it with a description
+// of each change ("" when nothing changed, and nothing is written).
+func (s *Store) UpdateOrganization(ctx context.Context, orgID int64, upd OrgUpdate) (*models.Organization, string, error) {
 	var org models.Organization
+	var what []string
 	err := s.tx(ctx, func(tx *gorm.DB) error {
-		if err := tx.Take(&org, actor.Org.ID).Error; err != nil {
+		if err := tx.Take(&org, orgID).Error; err != nil {
 			return notFound(err)
 		}
 		changes := map[string]any{}
-		var what []string
 		if upd.Name != nil && *upd.Name != org.Name {
 			changes["name"] = *upd.Name
 			what = append(what, fmt.Sprintf("name %q → %q", org.Name, *upd.Name))
@@ -47,19 +48,15 @@ func (s *Store) UpdateOrganization(ctx context.Context, actor *models.Current, u
 		if len(changes) == 0 {
 			return nil
 		}
-		if err := tx.Model(&org).Updates(changes).Error; err != nil {
-			return err
-		}
-		return writeAudit(tx, models.AuditEvent{OrgID: &org.ID, ActorUserID: &actor.User.ID, ActorEmail: actor.User.Email,
-			Action: models.ActionOrgUpdated, Detail: strings.Join(what, "; ")}, meta, s.now())
+		return tx.Model(&org).Updates(changes).Error
 	})
 	if err != nil {
-		return nil, fmt.Errorf("store: unable to update organization: %w", err)
+		return nil, "", fmt.Errorf("store: unable to update organization: %w", err)
 	}
-	return &org, nil
+	return &org, strings.Join(what, "; "), nil
 }
 
 // FindOrganization returns the organization with that id, or models.ErrNotFound.
 func (s *Store) FindOrganization(ctx context.Context, id int64) (*models.Organization, error) {
-	return findByID[models.Organization](s.r.WithContext(ctx), id, "organization")
+	return findByID[models.Organization](s.reader(ctx), id, "organization")
 }

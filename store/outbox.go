@@ -46,7 +46,7 @@ func (s *Store) DueMessages(ctx context.Context, limit int) ([]models.OutboxMess
 		limit = 50
 	}
 	var msgs []models.OutboxMessage
-	err := s.r.WithContext(ctx).
+	err := s.reader(ctx).
 		Where("status IN ? AND next_attempt_at <= ?", []models.OutboxStatus{models.OutboxPending, models.OutboxRetrying}, s.now()).
 		Order("next_attempt_at").Order("id").Limit(limit).Find(&msgs).Error
 	if err != nil {
@@ -61,7 +61,7 @@ var deliverable = []models.OutboxStatus{models.OutboxPending, models.OutboxRetry
 // MarkMessageSent records a successful delivery.
 func (s *Store) MarkMessageSent(ctx context.Context, id int64) error {
 	now := s.now()
-	res := s.w.WithContext(ctx).Model(&models.OutboxMessage{}).Where("id = ? AND status IN ?", id, deliverable).
+	res := s.writer(ctx).Model(&models.OutboxMessage{}).Where("id = ? AND status IN ?", id, deliverable).
 		Updates(map[string]any{"status": models.OutboxSent, "attempts": gorm.Expr("attempts + 1"), "sent_at": now})
 	if res.Error != nil {
 		return fmt.Errorf("store: unable to mark message %d sent: %w", id, res.Error)
@@ -97,7 +97,7 @@ func (s *Store) MarkMessageRetry(ctx context.Context, id int64, errText string) 
 
 // MarkMessageHeld keeps a message for the Outbox page because its channel has no sender configured.
 func (s *Store) MarkMessageHeld(ctx context.Context, id int64) error {
-	res := s.w.WithContext(ctx).Model(&models.OutboxMessage{}).Where("id = ? AND status IN ?", id, deliverable).
+	res := s.writer(ctx).Model(&models.OutboxMessage{}).Where("id = ? AND status IN ?", id, deliverable).
 		Update("status", models.OutboxHeld)
 	if res.Error != nil {
 		return fmt.Errorf("store: unable to hold message %d: %w", id, res.Error)
@@ -124,7 +124,7 @@ func (s *Store) FindOutbox(ctx context.Context, orgID int64, f OutboxFilter) ([]
 		f.Limit = 50
 	}
 	f.Limit = min(f.Limit, MaxOutboxPage)
-	q := s.r.WithContext(ctx).Where("org_id = ?", orgID)
+	q := s.reader(ctx).Where("org_id = ?", orgID)
 	if f.Status != "" {
 		q = q.Where("status = ?", f.Status)
 	}
@@ -141,7 +141,7 @@ func (s *Store) FindOutbox(ctx context.Context, orgID int64, f OutboxFilter) ([]
 // FindOutboxMessage returns one of the organization's messages; another organization's id is ErrNotFound.
 func (s *Store) FindOutboxMessage(ctx context.Context, orgID, id int64) (*models.OutboxMessage, error) {
 	var msg models.OutboxMessage
-	if err := s.r.WithContext(ctx).Where("org_id = ?", orgID).Take(&msg, id).Error; err != nil {
+	if err := s.reader(ctx).Where("org_id = ?", orgID).Take(&msg, id).Error; err != nil {
 		return nil, fmt.Errorf("store: unable to find outbox message %d: %w", id, notFound(err))
 	}
 	return &msg, nil
@@ -176,7 +176,7 @@ func (s *Store) LatestDeliveries(ctx context.Context, invitationIDs []int64) (ma
 		return out, nil
 	}
 	var msgs []models.OutboxMessage
-	err := s.r.WithContext(ctx).Select("id, org_id, invitation_id, channel, recipient, status, attempts, sent_at").
+	err := s.reader(ctx).Select("id, org_id, invitation_id, channel, recipient, status, attempts, sent_at").
 		Where("id IN (SELECT MAX(id) FROM outbox_messages WHERE invitation_id IN ? GROUP BY invitation_id)", invitationIDs).
 		Find(&msgs).Error
 	if err != nil {

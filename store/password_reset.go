@@ -22,7 +22,7 @@ const PasswordResetLifetime = time.Hour
 //
 // The message belongs to no organization: the Outbox page shows bodies to Owners, and a
 // reset link in an Owner's hands would let them take over a member's password.
-func (s *Store) RequestPasswordReset(ctx context.Context, email string, tokenHash []byte, expires time.Time, msg models.OutboxMessage, meta Meta) error {
+func (s *Store) RequestPasswordReset(ctx context.Context, email string, tokenHash []byte, expires time.Time, msg models.OutboxMessage, meta models.Meta) error {
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		var u models.User
 		if err := tx.Where("email = ?", email).Take(&u).Error; err != nil {
@@ -78,7 +78,7 @@ func lastMembershipID(tx *gorm.DB, u *models.User) (*int64, error) {
 // FindPasswordReset returns the email a live reset token was sent to. An unknown, spent,
 // replaced or expired token, or a token minted for another purpose, gives models.ErrGone.
 func (s *Store) FindPasswordReset(ctx context.Context, raw string) (string, error) {
-	t, err := findLiveToken(s.r.WithContext(ctx), models.PurposeReset, raw, s.now())
+	t, err := findLiveToken(s.reader(ctx), models.PurposeReset, raw, s.now())
 	if err != nil {
 		return "", err
 	}
@@ -91,7 +91,7 @@ func (s *Store) FindPasswordReset(ctx context.Context, raw string) (string, erro
 // session of the account ends, any login or enrollment waiting at its second step is
 // dropped, and the reset is audited. It logs nobody in and leaves MFA factors as they are,
 // so the next login still asks for the second step.
-func (s *Store) ResetPassword(ctx context.Context, raw, passwordHash string, meta Meta) (*models.User, error) {
+func (s *Store) ResetPassword(ctx context.Context, raw, passwordHash string, meta models.Meta) (*models.User, error) {
 	var user models.User
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		now := s.now()

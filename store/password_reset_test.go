@@ -18,7 +18,7 @@ func resetMessage() models.OutboxMessage {
 func mustRequestReset(tb testing.TB, s *Store, clock *testClock, email string) string {
 	tb.Helper()
 	raw, hash := models.NewToken()
-	if err := s.RequestPasswordReset(context.Background(), email, hash, clock.Now().Add(PasswordResetLifetime), resetMessage(), Meta{IP: "192.0.2.9"}); err != nil {
+	if err := s.RequestPasswordReset(context.Background(), email, hash, clock.Now().Add(PasswordResetLifetime), resetMessage(), models.Meta{IP: "192.0.2.9"}); err != nil {
 		tb.Fatalf("RequestPasswordReset(%s): %v", email, err)
 	}
 	return raw
@@ -97,7 +97,7 @@ func TestRequestPasswordReset(t *testing.T) {
 		if _, err := s.FindPasswordReset(ctx, first); !errors.Is(err, models.ErrGone) {
 			t.Errorf("FindPasswordReset(earlier link) = %v, want ErrGone", err)
 		}
-		if _, err := s.ResetPassword(ctx, first, "x", Meta{}); !errors.Is(err, models.ErrGone) {
+		if _, err := s.ResetPassword(ctx, first, "x", models.Meta{}); !errors.Is(err, models.ErrGone) {
 			t.Errorf("ResetPassword(earlier link) = %v, want ErrGone", err)
 		}
 		if _, err := s.FindPasswordReset(ctx, second); err != nil {
@@ -143,7 +143,7 @@ func TestResetPassword(t *testing.T) {
 		}
 
 		raw := mustRequestReset(t, s, clock, "olive@acme.test")
-		u, err := s.ResetPassword(ctx, raw, newHash, Meta{IP: "192.0.2.10"})
+		u, err := s.ResetPassword(ctx, raw, newHash, models.Meta{IP: "192.0.2.10"})
 		if err != nil {
 			t.Fatalf("ResetPassword: %v", err)
 		}
@@ -184,7 +184,7 @@ func TestResetPassword(t *testing.T) {
 		if _, err := s.FindPasswordReset(ctx, raw); !errors.Is(err, models.ErrGone) {
 			t.Errorf("FindPasswordReset(spent) = %v, want ErrGone", err)
 		}
-		if _, err := s.ResetPassword(ctx, raw, testHash(), Meta{}); !errors.Is(err, models.ErrGone) {
+		if _, err := s.ResetPassword(ctx, raw, testHash(), models.Meta{}); !errors.Is(err, models.ErrGone) {
 			t.Errorf("second ResetPassword = %v, want ErrGone", err)
 		}
 		if got, _ := s.FindUserByEmail(ctx, "olive@acme.test"); got.PasswordHash != newHash {
@@ -205,7 +205,7 @@ func TestResetPassword(t *testing.T) {
 		if _, err := s.FindPasswordReset(ctx, raw); !errors.Is(err, models.ErrGone) {
 			t.Errorf("FindPasswordReset at 1 hour = %v, want ErrGone", err)
 		}
-		if _, err := s.ResetPassword(ctx, raw, newHash, Meta{}); !errors.Is(err, models.ErrGone) {
+		if _, err := s.ResetPassword(ctx, raw, newHash, models.Meta{}); !errors.Is(err, models.ErrGone) {
 			t.Errorf("ResetPassword at 1 hour = %v, want ErrGone", err)
 		}
 		if got, _ := s.FindUserByEmail(ctx, "olive@acme.test"); got.PasswordHash != testHash() {
@@ -220,14 +220,14 @@ func TestResetPassword(t *testing.T) {
 		if _, err := s.FindPasswordReset(ctx, setup); !errors.Is(err, models.ErrGone) {
 			t.Errorf("FindPasswordReset(setup token) = %v, want ErrGone", err)
 		}
-		if _, err := s.ResetPassword(ctx, setup, newHash, Meta{}); !errors.Is(err, models.ErrGone) {
+		if _, err := s.ResetPassword(ctx, setup, newHash, models.Meta{}); !errors.Is(err, models.ErrGone) {
 			t.Errorf("ResetPassword(setup token) = %v, want ErrGone", err)
 		}
 		if err := s.CheckSetupToken(ctx, setup); err != nil {
 			t.Errorf("the setup token was spent by a reset attempt: %v", err)
 		}
 		unknown, _ := models.NewToken()
-		if _, err := s.ResetPassword(ctx, unknown, newHash, Meta{}); !errors.Is(err, models.ErrGone) {
+		if _, err := s.ResetPassword(ctx, unknown, newHash, models.Meta{}); !errors.Is(err, models.ErrGone) {
 			t.Errorf("ResetPassword(unknown) = %v, want ErrGone", err)
 		}
 	})
@@ -240,7 +240,7 @@ func TestResetPassword(t *testing.T) {
 		if err := s.w.Model(&models.User{}).Where("id = ?", owner.User.ID).Update("email", "olive@new.test").Error; err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.ResetPassword(ctx, raw, newHash, Meta{}); !errors.Is(err, models.ErrGone) {
+		if _, err := s.ResetPassword(ctx, raw, newHash, models.Meta{}); !errors.Is(err, models.ErrGone) {
 			t.Errorf("ResetPassword after an email change = %v, want ErrGone", err)
 		}
 	})
@@ -254,7 +254,7 @@ func TestResetPassword(t *testing.T) {
 		var wg sync.WaitGroup
 		errs := make([]error, n)
 		for i := range n {
-			wg.Go(func() { _, errs[i] = s.ResetPassword(ctx, raw, newHash, Meta{}) })
+			wg.Go(func() { _, errs[i] = s.ResetPassword(ctx, raw, newHash, models.Meta{}) })
 		}
 		wg.Wait()
 		ok := 0

@@ -18,7 +18,7 @@ import (
 type LoginInput struct {
 	UserID    int64
 	TokenHash []byte
-	Meta      Meta
+	Meta      models.Meta
 }
 
 // CreateSession starts a session in the user's last organization (or their first active
@@ -74,7 +74,7 @@ func (s *Store) CreateSession(ctx context.Context, in LoginInput) (*models.Sessi
 // organization, membership (in any status; the caller decides what it allows) and roles.
 // An unknown token gives models.ErrNotFound.
 func (s *Store) FindCurrent(ctx context.Context, tokenHash []byte) (*models.Current, error) {
-	db := s.r.WithContext(ctx)
+	db := s.reader(ctx)
 	cols, err := currentColumns(db)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to load session: %w", err)
@@ -143,7 +143,7 @@ var currentColumns = func() func(db *gorm.DB) (string, error) {
 
 // TouchSession records activity on a session, for the idle timeout.
 func (s *Store) TouchSession(ctx context.Context, id int64) error {
-	if err := s.w.WithContext(ctx).Model(&models.Session{}).Where("id = ?", id).UpdateColumn("last_seen_at", s.now()).Error; err != nil {
+	if err := s.writer(ctx).Model(&models.Session{}).Where("id = ?", id).UpdateColumn("last_seen_at", s.now()).Error; err != nil {
 		return fmt.Errorf("store: unable to touch session: %w", err)
 	}
 	return nil
@@ -151,14 +151,14 @@ func (s *Store) TouchSession(ctx context.Context, id int64) error {
 
 // DeleteSession ends one session.
 func (s *Store) DeleteSession(ctx context.Context, id int64) error {
-	if err := s.w.WithContext(ctx).Delete(&models.Session{}, id).Error; err != nil {
+	if err := s.writer(ctx).Delete(&models.Session{}, id).Error; err != nil {
 		return fmt.Errorf("store: unable to delete session: %w", err)
 	}
 	return nil
 }
 
 // Logout ends the current session and writes the audit event in one transaction.
-func (s *Store) Logout(ctx context.Context, cur *models.Current, meta Meta) error {
+func (s *Store) Logout(ctx context.Context, cur *models.Current, meta models.Meta) error {
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		if err := tx.Delete(&models.Session{}, cur.Session.ID).Error; err != nil {
 			return err
@@ -175,7 +175,7 @@ func (s *Store) Logout(ctx context.Context, cur *models.Current, meta Meta) erro
 // PruneSessions deletes sessions that the policy has expired, and returns how many.
 func (s *Store) PruneSessions(ctx context.Context, p models.SessionPolicy) (int64, error) {
 	now := s.now()
-	res := s.w.WithContext(ctx).Where("last_seen_at <= ? OR created_at <= ?", now.Add(-p.Idle), now.Add(-p.Lifetime)).Delete(&models.Session{})
+	res := s.writer(ctx).Where("last_seen_at <= ? OR created_at <= ?", now.Add(-p.Idle), now.Add(-p.Lifetime)).Delete(&models.Session{})
 	if res.Error != nil {
 		return 0, fmt.Errorf("store: unable to prune sessions: %w", res.Error)
 	}

@@ -38,7 +38,7 @@ func newSessionFixture(t *testing.T) *sessionFixture {
 func (f *sessionFixture) login(t *testing.T, userID int64) (*models.Session, []byte) {
 	t.Helper()
 	_, hash := models.NewToken()
-	sess, err := f.s.CreateSession(context.Background(), LoginInput{UserID: userID, TokenHash: hash, Meta: Meta{IP: "198.51.100.4", UserAgent: "Firefox"}})
+	sess, err := f.s.CreateSession(context.Background(), LoginInput{UserID: userID, TokenHash: hash, Meta: models.Meta{IP: "198.51.100.4", UserAgent: "Firefox"}})
 	if err != nil {
 		t.Fatalf("CreateSession(user %d): %v", userID, err)
 	}
@@ -98,7 +98,7 @@ func TestCreateSession(t *testing.T) {
 		now := f.clock.Now()
 		long := strings.Repeat("A", 500)
 		_, hash := models.NewToken()
-		sess, err := f.s.CreateSession(ctx, LoginInput{UserID: f.olive.ID, TokenHash: hash, Meta: Meta{IP: "198.51.100.4", UserAgent: long}})
+		sess, err := f.s.CreateSession(ctx, LoginInput{UserID: f.olive.ID, TokenHash: hash, Meta: models.Meta{IP: "198.51.100.4", UserAgent: long}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -268,7 +268,7 @@ func TestLogout(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := f.s.Logout(ctx, cur, Meta{IP: "203.0.113.9", UserAgent: "Safari"}); err != nil {
+	if err := f.s.Logout(ctx, cur, models.Meta{IP: "203.0.113.9", UserAgent: "Safari"}); err != nil {
 		t.Fatalf("Logout: %v", err)
 	}
 	if _, err := f.s.FindCurrent(ctx, hash); !errors.Is(err, models.ErrNotFound) {

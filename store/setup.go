@@ -41,7 +41,7 @@ func (s *Store) CreateSetupToken(ctx context.Context) (string, error) {
 
 // CheckSetupToken returns nil when raw is a live setup token, models.ErrGone otherwise.
 func (s *Store) CheckSetupToken(ctx context.Context, raw string) error {
-	_, err := findLiveToken(s.r.WithContext(ctx), models.PurposeSetup, raw, s.now())
+	_, err := findLiveToken(s.reader(ctx), models.PurposeSetup, raw, s.now())
 	return err
 }
 
@@ -71,7 +71,7 @@ type SetupInput struct {
 
 // CompleteSetup spends the setup token and creates the organization, its first Owner
 // and the audit event in one transaction. A spent, expired or unknown token gives models.ErrGone.
-func (s *Store) CompleteSetup(ctx context.Context, raw string, in SetupInput, meta Meta) (*models.User, error) {
+func (s *Store) CompleteSetup(ctx context.Context, raw string, in SetupInput, meta models.Meta) (*models.User, error) {
 	var user *models.User
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		now := s.now()

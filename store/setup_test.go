@@ -36,7 +36,7 @@ func mustSetupToken(tb testing.TB, s *Store) string {
 
 func TestSetup(t *testing.T) {
 	ctx := context.Background()
-	meta := Meta{IP: "192.0.2.7", UserAgent: "test-agent"}
+	meta := models.Meta{IP: "192.0.2.7", UserAgent: "test-agent"}
 
 	t.Run("works once", func(t *testing.T) {
 		s := MustOpenDB(t, nil)

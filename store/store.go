@@ -170,9 +170,24 @@ func (s *Store) Backup(ctx context.Context, dest string) error {
 	return nil
 }
 
+// txKey is the context key under which a write transaction travels.
+type txKey struct{}
+
+// InTx runs fn in one write transaction whose handle travels in the ctx fn receives: every
+// store method called with that ctx joins it, and so does a nested InTx (the outermost one
+// commits, or rolls everything back when fn, or anything it called, returns an error). The
+// use cases in app/ wrap the store calls of one action in it.
+func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	return s.tx(ctx, func(tx *gorm.DB) error { return fn(context.WithValue(ctx, txKey{}, tx)) })
+}
+
 // tx runs fn in one write transaction (BEGIN IMMEDIATE), after the transactions that asked
-// before it (blocked senders on a channel are served first in, first out).
+// before it (blocked senders on a channel are served first in, first out). Inside a
+// transaction already carried by ctx it joins that one: the single writer is re-entrant.
 func (s *Store) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	if tx, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
+		return fn(tx)
+	}
 	select {
 	case s.writeTurn <- struct{}{}:
 	case <-ctx.Done():
@@ -180,6 +195,25 @@ func (s *Store) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 	}
 	defer func() { <-s.writeTurn }()
 	return s.w.WithContext(ctx).Transaction(fn)
+}
+
+// reader is the connection for a read: the transaction ctx carries (so a use case reads its
+// own writes), or the read-only pool.
+func (s *Store) reader(ctx context.Context) *gorm.DB {
+	if tx, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
+		return tx
+	}
+	return s.r.WithContext(ctx)
+}
+
+// writer is the connection for a single write statement outside s.tx: the transaction ctx
+// carries, or the writer connection (which waits for its turn like any transaction would not:
+// one statement is its own transaction).
+func (s *Store) writer(ctx context.Context) *gorm.DB {
+	if tx, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
+		return tx
+	}
+	return s.w.WithContext(ctx)
 }
 
 // notFound turns gorm's record-not-found into models.ErrNotFound.

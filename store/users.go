@@ -16,7 +16,7 @@ var errNoRows = sql.ErrNoRows
 // CountUsers returns how many accounts exist.
 func (s *Store) CountUsers(ctx context.Context) (int64, error) {
 	var n int64
-	if err := s.r.WithContext(ctx).Model(&models.User{}).Count(&n).Error; err != nil {
+	if err := s.reader(ctx).Model(&models.User{}).Count(&n).Error; err != nil {
 		return 0, fmt.Errorf("store: unable to count users: %w", err)
 	}
 	return n, nil
@@ -25,7 +25,7 @@ func (s *Store) CountUsers(ctx context.Context) (int64, error) {
 // FindUserByEmail returns the account with that (normalised) email, or models.ErrNotFound.
 func (s *Store) FindUserByEmail(ctx context.Context, email string) (*models.User, error) {
 	var u models.User
-	if err := s.r.WithContext(ctx).Where("email = ?", email).Take(&u).Error; err != nil {
+	if err := s.reader(ctx).Where("email = ?", email).Take(&u).Error; err != nil {
 		if err = notFound(err); err == models.ErrNotFound {
 			return nil, err
 		}
@@ -101,7 +101,7 @@ func (s *Store) CreateOwner(ctx context.Context, in CreateOwnerInput) (*CreateOw
 		return writeAudit(tx, models.AuditEvent{
 			OrgID: &res.Org.ID, ActorEmail: "command line", Action: models.ActionOwnerCreated,
 			TargetMembershipID: &m.ID, TargetEmail: res.User.Email,
-		}, Meta{IP: "local"}, s.now())
+		}, models.Meta{IP: "local"}, s.now())
 	})
 	if err != nil {
 		if errors.Is(err, models.ErrNotFound) {
@@ -156,5 +156,5 @@ func setRoles(tx *gorm.DB, membershipID int64, roles []models.Role) error {
 
 // FindUser returns the account with that id, or models.ErrNotFound.
 func (s *Store) FindUser(ctx context.Context, id int64) (*models.User, error) {
-	return findByID[models.User](s.r.WithContext(ctx), id, "user")
+	return findByID[models.User](s.reader(ctx), id, "user")
 }

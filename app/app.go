@@ -1,0 +1,95 @@
+// Package app holds Gatehouse's use cases: one exported method on Service for each thing a
+// person or client does (invite, accept an invitation, log in, terminate a member, change the
+// settings…). A use case owns what happens when someone acts: the permission and rule checks
+// (through models), tokens and expiries, the emails and text messages it writes to the
+// outbox, the audit event, and one transaction across the store calls it makes (store.InTx;
+// nested calls join it). The HTML handlers call it now; a JSON API, imports and the command
+// line call the same methods.
+package app
+
+import (
+	"context"
+	"log/slog"
+	"net/url"
+	"time"
+
+	"gatehouse/models"
+	"gatehouse/store"
+)
+
+// Config is what the use cases need from the command line.
+type Config struct {
+	BaseURL  *url.URL // emailed and printed links are built from it, never from a request's Host
+	Sessions models.SessionPolicy
+	// InviteQuota is how many invitation emails one member may send in 24 hours.
+	InviteQuota int
+	// Outbox is woken after a use case puts a message in the outbox; nil when nothing delivers.
+	Outbox interface{ Poke() }
+	// MailConfigured is whether --smtp-url is set; without it emails are held on the Outbox page.
+	MailConfigured bool
+	// SMSConfigured is whether a text message provider is set; without one SMS are held too.
+	SMSConfigured bool
+}
+
+// DefaultInviteQuota is how many invitation emails a member may send in 24 hours unless configured.
+const DefaultInviteQuota = 100
+
+// Service holds every use case and what they share.
+type Service struct {
+	st    *store.Store
+	cfg   Config
+	clock models.Clock
+	log   *slog.Logger
+}
+
+// New returns the use cases over st. A nil clock means the system clock.
+func New(st *store.Store, cfg Config, clock models.Clock, log *slog.Logger) *Service {
+	if clock == nil {
+		clock = models.SystemClock
+	}
+	if cfg.InviteQuota <= 0 {
+		cfg.InviteQuota = DefaultInviteQuota
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Service{st: st, cfg: cfg, clock: clock, log: log}
+}
+
+// Config returns the configuration the service was made with.
+func (s *Service) Config() Config { return s.cfg }
+
+func (s *Service) now() time.Time { return s.clock.Now() }
+
+// link builds an absolute URL from the configured base URL.
+func (s *Service) link(path string, query url.Values) string {
+	u := *s.cfg.BaseURL
+	u.Path = joinPath(u.Path, path)
+	u.RawQuery = query.Encode()
+	return u.String()
+}
+
+func joinPath(base, p string) string {
+	if base == "" || base == "/" {
+		return p
+	}
+	if base[len(base)-1] == '/' {
+		base = base[:len(base)-1]
+	}
+	return base + p
+}
+
+// SetupLink returns the absolute setup link for a raw setup token.
+func (s *Service) SetupLink(token string) string {
+	return s.link("/setup", url.Values{"token": {token}})
+}
+
+// pokeOutbox wakes the background sender so a new message goes out at once.
+func (s *Service) pokeOutbox() {
+	if s.cfg.Outbox != nil {
+		s.cfg.Outbox.Poke()
+	}
+}
+
+// Healthy checks that the database answers.
+func (s *Service) Healthy(ctx context.Context) error { return s.st.Healthy(ctx) }
