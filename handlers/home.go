@@ -10,7 +10,7 @@ import (
 
 // Home greets the member with a summary of their organization.
 func (h *Handler) Home(c echo.Context) error {
-	counts, err := h.store.MemberCounts(c.Request().Context(), current(c).Org.ID)
+	counts, err := h.app.MemberCounts(c.Request().Context(), current(c))
 	if err != nil {
 		return err
 	}
@@ -19,7 +19,7 @@ func (h *Handler) Home(c echo.Context) error {
 
 // Healthz answers 200 when the database answers, 503 otherwise.
 func (h *Handler) Healthz(c echo.Context) error {
-	if err := h.store.Healthy(c.Request().Context()); err != nil {
+	if err := h.app.Healthy(c.Request().Context()); err != nil {
 		h.log.Error("health check failed", "err", err)
 		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
 	}

@@ -8,7 +8,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"gatehouse/models"
-	"gatehouse/store"
 	"gatehouse/views"
 )
 
@@ -17,7 +16,6 @@ const outboxPageSize = 50
 
 // Outbox lists the organization's outbox messages, newest first, optionally of one status.
 func (h *Handler) Outbox(c echo.Context) error {
-	org := current(c).Org
 	var status models.OutboxStatus
 	for _, s := range views.OutboxStatuses {
 		if c.QueryParam("status") == string(s) {
@@ -28,7 +26,7 @@ func (h *Handler) Outbox(c echo.Context) error {
 	if err != nil || before < 0 {
 		before = 0
 	}
-	msgs, err := h.store.FindOutbox(c.Request().Context(), org.ID, store.OutboxFilter{Status: status, Before: before, Limit: outboxPageSize + 1})
+	msgs, err := h.app.ListOutbox(c.Request().Context(), current(c), models.OutboxFilter{Status: status, Before: before, Limit: outboxPageSize + 1})
 	if err != nil {
 		return err
 	}
@@ -50,7 +48,7 @@ func (h *Handler) OutboxMessage(c echo.Context) error {
 	if err != nil {
 		return models.ErrNotFound
 	}
-	msg, err := h.store.FindOutboxMessage(c.Request().Context(), current(c).Org.ID, id)
+	msg, err := h.app.FindOutboxMessage(c.Request().Context(), current(c), id)
 	if err != nil {
 		return err
 	}
@@ -63,21 +61,13 @@ func (h *Handler) RetryOutboxMessage(c echo.Context) error {
 	if err != nil {
 		return models.ErrNotFound
 	}
-	cur := current(c)
-	ctx := c.Request().Context()
-	msg, err := h.store.FindOutboxMessage(ctx, cur.Org.ID, id)
-	if err != nil {
-		return err
-	}
-	err = h.store.RetryMessage(ctx, cur.Org.ID, id)
+	msg, err := h.app.RetryMessage(c.Request().Context(), current(c), id)
 	if errors.Is(err, models.ErrConflict) {
 		return pageError(http.StatusConflict, "Already sent", "This message has already been delivered; there is nothing to retry.")
 	}
 	if err != nil {
 		return err
 	}
-	h.log.Info("outbox message retried", "user", cur.User.ID, "org", cur.Org.ID, "outbox_id", id)
-	h.pokeOutbox()
 	h.flash(c, "The message to "+msg.Recipient+" will be sent again now.")
 	if c.FormValue("from") == "message" {
 		return redirect(c, "/outbox/"+strconv.FormatInt(id, 10))

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"time"
-	"unicode/utf8"
 
 	"gorm.io/gorm"
 
@@ -26,28 +25,17 @@ func writeAudit(db *gorm.DB, ev models.AuditEvent, meta models.Meta, now time.Ti
 	return db.Create(&ev).Error
 }
 
-// AuditFilter selects audit events.
-type AuditFilter struct {
-	// OrgID scopes the events to one organization. The audit log page always sets it;
-	// nil (every organization, including events that belong to none) is for tests and tools.
-	OrgID *int64
-	// Action keeps only events of this action; "" for every action.
-	Action models.Action
-	// MemberID keeps only events about or by one membership: those targeting it, and those
-	// its user did in its organization. A membership outside OrgID matches nothing.
-	MemberID int64
-	// Before keeps only events with a smaller id, for keyset pages newest first; 0 for the first page.
-	Before int64
-	// Limit is the most events returned: 100 when zero, negative or over MaxAuditPage.
-	Limit int
-}
+// AuditFilter is models.AuditFilter, kept under its old name while the other packages move to it.
+//
+// Deprecated: use models.AuditFilter.
+type AuditFilter = models.AuditFilter
 
 // MaxAuditPage is the largest page FindAuditEvents returns.
-const MaxAuditPage = 500
+const MaxAuditPage = models.MaxAuditPage
 
 // FindAuditEvents returns the newest events matching f, by keyset on id: every page costs
 // the same however deep it is. Ask for one more than a page to learn whether an older one exists.
-func (s *Store) FindAuditEvents(ctx context.Context, f AuditFilter) ([]models.AuditEvent, error) {
+func (s *Store) FindAuditEvents(ctx context.Context, f models.AuditFilter) ([]models.AuditEvent, error) {
 	if f.Limit <= 0 || f.Limit > MaxAuditPage {
 		f.Limit = 100
 	}
@@ -66,7 +54,7 @@ func (s *Store) FindAuditEvents(ctx context.Context, f AuditFilter) ([]models.Au
 }
 
 // auditScope narrows the audit events to f's organization, action and page.
-func auditScope(db *gorm.DB, f AuditFilter) *gorm.DB {
+func auditScope(db *gorm.DB, f models.AuditFilter) *gorm.DB {
 	q := db.Model(&models.AuditEvent{})
 	if f.OrgID != nil {
 		q = q.Where("org_id = ?", *f.OrgID)
@@ -85,7 +73,7 @@ func auditScope(db *gorm.DB, f AuditFilter) *gorm.DB {
 // (audit_events_target, audit_events_org_actor) and cut to the limit before they are merged,
 // so a member with a long history costs no more than one with a short one; an OR on the
 // two columns would walk the whole organization's log instead.
-func findMemberAudit(db *gorm.DB, f AuditFilter) ([]models.AuditEvent, error) {
+func findMemberAudit(db *gorm.DB, f models.AuditFilter) ([]models.AuditEvent, error) {
 	q := db.Model(&models.Membership{}).Select("id", "org_id", "user_id").Where("id = ?", f.MemberID)
 	if f.OrgID != nil {
 		q = q.Where("org_id = ?", *f.OrgID)
@@ -111,12 +99,4 @@ func findMemberAudit(db *gorm.DB, f AuditFilter) ([]models.AuditEvent, error) {
 }
 
 // truncate cuts s to at most n bytes without splitting a UTF-8 character.
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
-}
+func truncate(s string, n int) string { return models.TruncateUTF8(s, n) }

@@ -108,18 +108,16 @@ func (s *Store) MarkMessageHeld(ctx context.Context, id int64) error {
 	return nil
 }
 
-// OutboxFilter selects one page of an organization's outbox, newest first.
-type OutboxFilter struct {
-	Status models.OutboxStatus // any status when empty
-	Before int64               // only messages with a smaller id; 0 for the first page
-	Limit  int
-}
+// OutboxFilter is models.OutboxFilter, kept under its old name while the other packages move to it.
+//
+// Deprecated: use models.OutboxFilter.
+type OutboxFilter = models.OutboxFilter
 
 // MaxOutboxPage is the largest page FindOutbox returns.
-const MaxOutboxPage = 200
+const MaxOutboxPage = models.MaxOutboxPage
 
 // FindOutbox returns the organization's messages matching f, newest first, by keyset on id.
-func (s *Store) FindOutbox(ctx context.Context, orgID int64, f OutboxFilter) ([]models.OutboxMessage, error) {
+func (s *Store) FindOutbox(ctx context.Context, orgID int64, f models.OutboxFilter) ([]models.OutboxMessage, error) {
 	if f.Limit <= 0 {
 		f.Limit = 50
 	}
