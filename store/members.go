@@ -3,65 +3,14 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"gorm.io/gorm"
 
 	"gatehouse/models"
 )
-
-// MemberSort names a Users page sort order.
-type MemberSort string
-
-// Sort orders the Users page offers; each is backed by an (org_id, status, key, id) index.
-const (
-	SortName      MemberSort = "name"
-	SortEmail     MemberSort = "email"
-	SortLastLogin MemberSort = "last_login"
-	SortJoined    MemberSort = "joined"
-)
-
-// ParseMemberSort returns the sort named s, or SortName.
-func ParseMemberSort(s string) MemberSort {
-	switch MemberSort(s) {
-	case SortEmail, SortLastLogin, SortJoined:
-		return MemberSort(s)
-	}
-	return SortName
-}
-
-func (s MemberSort) column() string {
-	switch s {
-	case SortEmail:
-		return "email"
-	case SortLastLogin:
-		return "last_login_at"
-	case SortJoined:
-		return "created_at"
-	}
-	return "name_key"
-}
-
-func (s MemberSort) key(m *models.Membership) string {
-	switch s {
-	case SortEmail:
-		return m.Email
-	case SortLastLogin:
-		return formatTime(m.LastLoginAt)
-	case SortJoined:
-		return formatTime(m.CreatedAt)
-	}
-	return m.NameKey
-}
-
-// formatTime renders t exactly as the SQLite driver stores it, so keyset comparisons
-// against stored values are exact.
-func formatTime(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05.999999999-07:00") }
 
 // MemberFilter selects one page of an organization's members.
 type MemberFilter struct {
@@ -81,35 +30,6 @@ type MemberPage struct {
 	Prev    string
 }
 
-type cursor struct {
-	Sort     MemberSort `json:"s"`
-	Desc     bool       `json:"d"`
-	Value    string     `json:"v"`
-	ID       int64      `json:"i"`
-	Backward bool       `json:"b,omitempty"`
-}
-
-func (c cursor) encode() string {
-	b, _ := json.Marshal(c)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-// decodeCursor returns the cursor, or nil for one that is empty, malformed or made for another order.
-func decodeCursor(s string, sort MemberSort, desc bool) *cursor {
-	if s == "" || len(s) > 2048 {
-		return nil
-	}
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil {
-		return nil
-	}
-	var c cursor
-	if json.Unmarshal(b, &c) != nil || c.Sort != sort || c.Desc != desc {
-		return nil
-	}
-	return &c
-}
-
 // MaxMemberPage is the largest page FindMembers returns.
 const MaxMemberPage = 100
 
@@ -123,7 +43,7 @@ func (s *Store) FindMembers(ctx context.Context, orgID int64, f MemberFilter) (*
 	f.Limit = min(f.Limit, MaxMemberPage)
 	f.Sort = ParseMemberSort(string(f.Sort))
 	// The page is ordered, and cursors compared, by (keyCol, idCol).
-	keyCol, idCol := f.Sort.column(), "id"
+	keyCol, idCol := sortColumn(f.Sort), "id"
 	var q *gorm.DB
 	if term := strings.ToLower(strings.TrimSpace(f.Query)); term != "" {
 		q, keyCol, idCol = s.searchMembers(ctx, orgID, f.Status, term, f.Sort)
@@ -143,7 +63,7 @@ func (s *Store) FindMembers(ctx context.Context, orgID int64, f MemberFilter) (*
 		if desc {
 			op = "<"
 		}
-		q = q.Where(fmt.Sprintf("(%s, %s) %s (?, ?)", keyCol, idCol, op), c.Value, c.ID)
+		q = q.Where(fmt.Sprintf("(%s, %s) %s (?, ?)", keyCol, idCol, op), c.value(), c.ID)
 	}
 	dir := "ASC"
 	if desc {
@@ -154,7 +74,7 @@ func (s *Store) FindMembers(ctx context.Context, orgID int64, f MemberFilter) (*
 	page := q.Select(memberColumns).Order(keyCol + " " + dir).Order(idCol + " " + dir).Limit(f.Limit + 1)
 	rows, err := scanMembers(s.reader(ctx).Table("(?) AS m", page).Select("m.*, membership_roles.role").
 		Joins("LEFT JOIN membership_roles ON membership_roles.membership_id = m.id").
-		Order("m."+f.Sort.column()+" "+dir).Order("m.id "+dir).Order("membership_roles.role"), orgID)
+		Order("m."+sortColumn(f.Sort)+" "+dir).Order("m.id "+dir).Order("membership_roles.role"), orgID)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to find members: %w", err)
 	}
@@ -169,10 +89,10 @@ func (s *Store) FindMembers(ctx context.Context, orgID int64, f MemberFilter) (*
 	if len(rows) > 0 {
 		first, last := &rows[0], &rows[len(rows)-1]
 		if (!backward && more) || backward {
-			res.Next = cursor{Sort: f.Sort, Desc: f.Desc, Value: f.Sort.key(last), ID: last.ID}.encode()
+			res.Next = cursorAt(f.Sort, f.Desc, last, false).encode()
 		}
 		if (backward && more) || (!backward && c != nil) {
-			res.Prev = cursor{Sort: f.Sort, Desc: f.Desc, Value: f.Sort.key(first), ID: first.ID, Backward: true}.encode()
+			res.Prev = cursorAt(f.Sort, f.Desc, first, true).encode()
 		}
 	}
 	return res, nil
@@ -219,46 +139,11 @@ func scanMembers(q *gorm.DB, orgID int64) ([]models.Membership, error) {
 	return out, rows.Err()
 }
 
-// searchPrefixLen is the longest prefix member_prefixes holds (migration "member search prefixes").
-const searchPrefixLen = 3
-
 // searchMembers selects the organization's members in status whose email, "first last" or last
 // name starts with term, and returns the columns to order and page them by for sort. Search is
-// dialect-specific by nature, so it stays behind this one function.
-//
-// Sorted by name (the default), it reads member_prefixes, which holds the first one to three
-// characters of each key beside the name key: a term of up to three characters is one range
-// of its primary key, already in name order, so a page costs the same however many members
-// match; a longer term walks the range of its first three characters, checking each member
-// until the page is full. CROSS JOIN makes SQLite drive the join from member_prefixes, in
-// that order.
-//
-// Sorted otherwise, each key is searched as a range on its own (org_id, status, key) index and
-// only the matches are sorted, so the cost follows the number of matches, never the size of
-// the table. The unary + keeps SQLite from walking the sort index and probing every row
-// instead (which costs a full scan when a term matches little).
+// dialect-specific by nature: the dialect writes the query (sqliteDialect.searchMembers).
 func (s *Store) searchMembers(ctx context.Context, orgID int64, status models.Status, term string, sort MemberSort) (q *gorm.DB, keyCol, idCol string) {
-	hi := term + "\U0010FFFF"
-	db := s.reader(ctx)
-	if sort == SortName {
-		prefix := term
-		if r := []rune(term); len(r) > searchPrefixLen {
-			prefix = string(r[:searchPrefixLen])
-		}
-		q = db.Table("member_prefixes AS p CROSS JOIN memberships").
-			Where("memberships.id = p.membership_id AND p.org_id = ? AND p.status = ? AND p.prefix = ?", orgID, status, prefix)
-		if prefix != term {
-			q = q.Where(`(memberships.email >= ? AND memberships.email < ?) OR (memberships.name_key >= ? AND memberships.name_key < ?)
-				OR (memberships.last_name_key >= ? AND memberships.last_name_key < ?)`, term, hi, term, hi, term, hi)
-		}
-		return q, "p.name_key", "p.membership_id"
-	}
-	ids := db.Raw(`SELECT id FROM memberships WHERE org_id = ? AND status = ? AND email >= ? AND email < ?
-		UNION SELECT id FROM memberships WHERE org_id = ? AND status = ? AND name_key >= ? AND name_key < ?
-		UNION SELECT id FROM memberships WHERE org_id = ? AND status = ? AND last_name_key >= ? AND last_name_key < ?`,
-		orgID, status, term, hi, orgID, status, term, hi, orgID, status, term, hi)
-	q = db.Model(&models.Membership{}).Where("+org_id = ? AND +status = ? AND id IN (?)", orgID, status, ids)
-	return q, sort.column(), "id"
+	return s.d.searchMembers(s.reader(ctx), orgID, status, term, sort)
 }
 
 // MemberCounts returns the number of the organization's memberships in each status,
@@ -288,9 +173,9 @@ func (s *Store) MemberCursorAt(ctx context.Context, orgID int64, status models.S
 	}
 	var m models.Membership
 	err := s.reader(ctx).Where("org_id = ? AND status = ?", orgID, status).
-		Order(sort.column()).Order("id").Offset(skip - 1).Take(&m).Error
+		Order(sortColumn(sort)).Order("id").Offset(skip - 1).Take(&m).Error
 	if err != nil {
 		return "", fmt.Errorf("store: unable to find member %d: %w", skip, notFound(err))
 	}
-	return cursor{Sort: sort, Value: sort.key(&m), ID: m.ID}.encode(), nil
+	return cursorAt(sort, false, &m, false).encode(), nil
 }

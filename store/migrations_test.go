@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"gatehouse/models"
@@ -45,9 +46,9 @@ func TestMigrations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := old.migrate(ctx, migrations[:1]); err != nil {
+	if err := old.migrate(ctx, sqliteMigrations[:1]); err != nil {
 		old.Close()
-		t.Fatalf("migrate(migrations[:1]): %v", err)
+		t.Fatalf("migrate(sqliteMigrations[:1]): %v", err)
 	}
 	if tableExists(t, old, "membership_counts") {
 		t.Fatal("membership_counts exists after the first migration only")
@@ -116,12 +117,12 @@ func TestMigrations(t *testing.T) {
 
 	t.Run("every version recorded", func(t *testing.T) {
 		rows := appliedMigrations(t, s)
-		if len(rows) != len(migrations) || SchemaVersion() != len(migrations) {
-			t.Fatalf("schema_migrations has %d rows, SchemaVersion() = %d, want %d", len(rows), SchemaVersion(), len(migrations))
+		if len(rows) != len(sqliteMigrations) || SchemaVersion() != len(sqliteMigrations) {
+			t.Fatalf("schema_migrations has %d rows, SchemaVersion() = %d, want %d", len(rows), SchemaVersion(), len(sqliteMigrations))
 		}
 		for i, r := range rows {
-			if r.Version != i+1 || r.Name != migrations[i].name {
-				t.Errorf("schema_migrations row %d = %d %q, want %d %q", i, r.Version, r.Name, i+1, migrations[i].name)
+			if r.Version != i+1 || r.Name != sqliteMigrations[i].name {
+				t.Errorf("schema_migrations row %d = %d %q, want %d %q", i, r.Version, r.Name, i+1, sqliteMigrations[i].name)
 			}
 		}
 		if !rows[1].AppliedAt.After(rows[0].AppliedAt) {
@@ -151,7 +152,7 @@ func TestMigrations(t *testing.T) {
 			t.Errorf("schema_migrations changed on re-open:\nbefore %v\nafter  %v", before, after)
 		}
 		// Running the migrations again directly changes nothing either.
-		if err := s.migrate(ctx, migrations); err != nil {
+		if err := s.migrate(ctx, sqliteMigrations); err != nil {
 			t.Fatalf("migrate on an up-to-date database: %v", err)
 		}
 		countsAfter, err := s.MemberCounts(ctx, orgA.ID)
@@ -162,7 +163,7 @@ func TestMigrations(t *testing.T) {
 
 	t.Run("newer schema refused", func(t *testing.T) {
 		s := mustOpenPath(t, path, clock.Now)
-		future := len(migrations) + 1
+		future := len(sqliteMigrations) + 1
 		if err := s.w.Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, 'from the future', ?)", future, clock.Now()).Error; err != nil {
 			t.Fatal(err)
 		}
@@ -174,7 +175,7 @@ func TestMigrations(t *testing.T) {
 			t.Fatal("Open on a database newer than the binary succeeded")
 		}
 		msg := err.Error()
-		for _, want := range []string{"newer", fmt.Sprint(future), fmt.Sprint(len(migrations)), "upgrade Gatehouse"} {
+		for _, want := range []string{"newer", fmt.Sprint(future), fmt.Sprint(len(sqliteMigrations)), "upgrade Gatehouse"} {
 			if !strings.Contains(msg, want) {
 				t.Errorf("error %q does not mention %q", msg, want)
 			}
@@ -191,7 +192,7 @@ func TestMigrationFailureRollsBack(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	list := append(migrations[:1:1], migration{name: "broken", sql: "CREATE TABLE half_done (id INTEGER); SELECT * FROM no_such_table;"})
+	list := append(sqliteMigrations[:1:1], migration{name: "broken", sql: "CREATE TABLE half_done (id INTEGER); SELECT * FROM no_such_table;"})
 	err = s.migrate(ctx, list)
 	if err == nil || !strings.Contains(err.Error(), "migration 2 (broken) failed") {
 		t.Fatalf("migrate with a broken migration: err = %v, want migration 2 (broken) failed", err)
@@ -202,5 +203,35 @@ func TestMigrationFailureRollsBack(t *testing.T) {
 	rows := appliedMigrations(t, s)
 	if len(rows) != 1 || rows[0].Version != 1 {
 		t.Errorf("schema_migrations = %v, want only version 1", rows)
+	}
+}
+
+// migrate measures the database against the list it is given, not the binary's full list.
+func TestMigrateRefusesADatabaseNewerThanItsList(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, Options{Path: filepath.Join(t.TempDir(), "new.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	err = s.migrate(ctx, sqliteMigrations[:2])
+	if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("version %d is newer than this binary knows (2)", len(sqliteMigrations))) {
+		t.Fatalf("migrate(first two) on a fully migrated database: %v, want refused as newer", err)
+	}
+}
+
+// Migrations are files named for their version; a gap or a stray name is refused.
+func TestLoadMigrations(t *testing.T) {
+	for i, m := range sqliteMigrations {
+		if m.name == "" || !strings.Contains(m.sql, "CREATE") {
+			t.Errorf("migration %d = %q, %.40q", i+1, m.name, m.sql)
+		}
+	}
+	if sqliteMigrations[0].name != "core schema" || sqliteMigrations[len(sqliteMigrations)-1].name != "member search prefixes" {
+		t.Errorf("names = %q … %q", sqliteMigrations[0].name, sqliteMigrations[len(sqliteMigrations)-1].name)
+	}
+	gap := fstest.MapFS{"m/0001_a.sql": {Data: []byte("SELECT 1;")}, "m/0003_c.sql": {Data: []byte("SELECT 1;")}}
+	if _, err := loadMigrations(gap, "m"); err == nil || !strings.Contains(err.Error(), "0002_") {
+		t.Errorf("a gap in versions: %v, want refused", err)
 	}
 }

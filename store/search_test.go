@@ -138,7 +138,7 @@ func TestMemberPrefixesInSync(t *testing.T) {
 // members it already has.
 func TestMemberPrefixesMigration(t *testing.T) {
 	path := t.TempDir() + "/old.db"
-	before := slices.IndexFunc(migrations, func(m migration) bool { return m.name == "member search prefixes" })
+	before := slices.IndexFunc(sqliteMigrations, func(m migration) bool { return m.name == "member search prefixes" })
 	if before < 0 {
 		t.Fatal("no member search prefixes migration")
 	}
@@ -146,7 +146,7 @@ func TestMemberPrefixesMigration(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.migrate(context.Background(), migrations[:before]); err != nil {
+	if err := s.migrate(context.Background(), sqliteMigrations[:before]); err != nil {
 		t.Fatal(err)
 	}
 	org := mustCreateOrg(t, s, "Acme")
@@ -154,7 +154,7 @@ func TestMemberPrefixesMigration(t *testing.T) {
 		first, last, _ := strings.Cut(name, " ")
 		mustInsertMember(t, s, models.Membership{OrgID: org.ID, Status: models.StatusActive, Email: fmt.Sprintf("m%d@example.com", i), FirstName: first, LastName: last})
 	}
-	if err := s.migrate(context.Background(), migrations); err != nil {
+	if err := s.migrate(context.Background(), sqliteMigrations); err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()

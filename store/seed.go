@@ -67,9 +67,8 @@ func (s *Store) Seed(ctx context.Context, opts SeedOptions) (*SeedResult, error)
 			return nil, fmt.Errorf("store: unable to create organization to seed: %w", err)
 		}
 	}
-	// A bigger page cache for the bulk load only: the writer is one connection, reset below.
-	db.Exec("PRAGMA cache_size = -65536")
-	defer db.Exec("PRAGMA cache_size = -2000")
+	// Tuned for the bulk load only (the writer is one connection), and reset after.
+	defer s.d.bulkLoad(db)()
 	var offset int64
 	if err := db.Model(&models.Membership{}).Where("org_id = ?", res.Org.ID).Count(&offset).Error; err != nil {
 		return nil, fmt.Errorf("store: unable to count members: %w", err)
@@ -80,7 +79,7 @@ func (s *Store) Seed(ctx context.Context, opts SeedOptions) (*SeedResult, error)
 	}
 	rng := rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x9e3779b97f4a7c15))
 	now := s.now()
-	g := &seeder{rng: rng, now: now, org: res.Org, hash: opts.PasswordHash, seq: int(offset), seed: opts.Seed}
+	g := &seeder{d: s.d, rng: rng, now: now, org: res.Org, hash: opts.PasswordHash, seq: int(offset), seed: opts.Seed}
 	for start := 0; start < opts.Members; start += seedBatch {
 		n := min(seedBatch, opts.Members-start)
 		// The invitations still to write are spread over the members still to write: this
@@ -102,6 +101,7 @@ func (s *Store) Seed(ctx context.Context, opts SeedOptions) (*SeedResult, error)
 // seeder writes seed batches, carrying what spans them: the random source, the email
 // sequence, the inviters seen so far and running totals.
 type seeder struct {
+	d                   dialect
 	rng                 *rand.Rand
 	now                 time.Time
 	org                 models.Organization
@@ -114,12 +114,13 @@ type seeder struct {
 
 func (g *seeder) batch(tx *gorm.DB, n, invitations int) error {
 	rng, now, orgID := g.rng, g.now, g.org.ID
-	var ids struct{ U, M, I, O, A int64 }
-	if err := tx.Raw(`SELECT (SELECT COALESCE(MAX(id), 0) FROM users) AS u, (SELECT COALESCE(MAX(id), 0) FROM memberships) AS m,
-		(SELECT COALESCE(MAX(id), 0) FROM invitations) AS i, (SELECT COALESCE(MAX(id), 0) FROM outbox_messages) AS o,
-		(SELECT COALESCE(MAX(id), 0) FROM audit_events) AS a`).Scan(&ids).Error; err != nil {
+	// Rows carry their own ids, counted on from the largest of each table.
+	idTables := []string{"users", "memberships", "invitations", "outbox_messages", "audit_events"}
+	last, err := g.d.lastIDs(tx, idTables...)
+	if err != nil {
 		return err
 	}
+	ids := struct{ U, M, I, O, A int64 }{last[0], last[1], last[2], last[3], last[4]}
 	users := newRows("users", "id", "email", "first_name", "last_name", "password_hash", "last_org_id", "last_login_at", "created_at", "updated_at")
 	members := newRows("memberships", "id", "org_id", "user_id", "status", "email", "first_name", "last_name", "name_key", "last_name_key",
 		"department", "position", "job_id", "invited_by_id", "last_login_at", "created_at", "updated_at")
@@ -228,11 +229,11 @@ func (g *seeder) batch(tx *gorm.DB, n, invitations int) error {
 	}
 	g.audits += audit.n
 	for _, r := range []*rows{users, members, roles, invs, outbox, audit} {
-		if err := r.insert(tx); err != nil {
+		if err := r.insert(tx, g.d.maxBindVars()); err != nil {
 			return err
 		}
 	}
-	return nil
+	return g.d.afterIDs(tx, idTables...)
 }
 
 // token is a fixed, unique token hash for a seeded link (nobody knows its token).
@@ -269,9 +270,9 @@ func (r *rows) set(row int, col string, v any) {
 	r.vals[row*len(r.cols)+slices.Index(r.cols, col)] = v
 }
 
-// insert writes the rows in statements of at most about 30,000 bound values (SQLite's limit is 32,766).
-func (r *rows) insert(tx *gorm.DB) error {
-	per := max(1, 30_000/len(r.cols))
+// insert writes the rows in statements of at most maxVars bound values.
+func (r *rows) insert(tx *gorm.DB, maxVars int) error {
+	per := max(1, maxVars/len(r.cols))
 	tuple := "(" + strings.TrimSuffix(strings.Repeat("?,", len(r.cols)), ",") + ")"
 	for start := 0; start < r.n; start += per {
 		k := min(per, r.n-start)

@@ -8,7 +8,6 @@ import (
 	"fmt"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 )
 
 // Secret returns the installation's signing secret, generating and keeping one on first use.
@@ -25,8 +24,11 @@ func (s *Store) Secret(ctx context.Context) ([]byte, error) {
 		b := make([]byte, 32)
 		rand.Read(b)
 		value = hex.EncodeToString(b)
-		return tx.Clauses(clause.OnConflict{DoNothing: true}).
-			Exec("INSERT INTO settings (key, value) VALUES ('secret', ?)", value).Error
+		// Another process may have kept one first: the secret is whichever is stored.
+		if err := tx.Exec("INSERT INTO settings (key, value) VALUES ('secret', ?) ON CONFLICT (key) DO NOTHING", value).Error; err != nil {
+			return err
+		}
+		return tx.Raw("SELECT value FROM settings WHERE key = 'secret'").Row().Scan(&value)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to load secret: %w", err)

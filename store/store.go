@@ -4,26 +4,22 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/url"
-	"strings"
 	"time"
 
-	sqlite3 "github.com/mattn/go-sqlite3"
-	"gorm.io/driver/sqlite"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
 
 	"gatehouse/models"
 )
 
-// Store is Gatehouse's data layer over SQLite: one writer connection whose transactions
-// begin IMMEDIATE (so writers queue on busy_timeout instead of failing mid-transaction),
-// and a small pool of readers that WAL lets run beside it.
+// Store is Gatehouse's data layer: one writer connection, through which write transactions
+// pass one at a time, and a small pool of readers beside it. What is particular to the
+// database engine (SQLite today) is behind d (dialect.go).
 type Store struct {
+	d   dialect
 	w   *gorm.DB
 	r   *gorm.DB
 	now func() time.Time
@@ -41,13 +37,14 @@ type Options struct {
 	Readers int              // size of the read pool; 4 when zero
 }
 
-// Open opens (creating if needed) and migrates the database at opts.Path.
+// Open opens (creating if needed) and migrates the database at opts.Path, in the dialect the
+// path names (a file path is SQLite; postgres:// is refused until PostgreSQL arrives).
 func Open(ctx context.Context, opts Options) (*Store, error) {
 	s, err := open(opts)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.migrate(ctx, migrations); err != nil {
+	if err := s.migrate(ctx, s.d.migrations()); err != nil {
 		s.Close()
 		return nil, err
 	}
@@ -55,14 +52,15 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 }
 
 func open(opts Options) (*Store, error) {
-	if strings.HasPrefix(opts.Path, "postgres://") || strings.HasPrefix(opts.Path, "postgresql://") {
-		return nil, errors.New("store: PostgreSQL is not supported yet; use a SQLite file path")
+	d, err := dialectFor(opts.Path)
+	if err != nil {
+		return nil, err
 	}
 	now := opts.Now
 	if now == nil {
 		now = time.Now
 	}
-	s := &Store{now: func() time.Time { return now().UTC().Truncate(time.Microsecond) }, writeTurn: make(chan struct{}, 1)}
+	s := &Store{d: d, now: func() time.Time { return now().UTC().Truncate(time.Microsecond) }, writeTurn: make(chan struct{}, 1)}
 	cfg := func() *gorm.Config {
 		return &gorm.Config{
 			SkipDefaultTransaction: true,
@@ -77,66 +75,10 @@ func open(opts Options) (*Store, error) {
 			return &gorm.Config{SkipDefaultTransaction: true, NowFunc: s.now, Logger: slow, TranslateError: true}
 		}
 	}
-	params := url.Values{}
-	params.Set("_busy_timeout", "5000")
-	params.Set("_foreign_keys", "on")
-	params.Set("_synchronous", "NORMAL")
-	params.Set("_journal_mode", "WAL")
-	params.Set("_txlock", "immediate")
-	w, err := gorm.Open(sqlite.New(sqlite.Config{DriverName: driverName, DSN: "file:" + opts.Path + "?" + params.Encode()}), cfg())
-	if err != nil {
-		return nil, fmt.Errorf("store: unable to open %s: %w", opts.Path, err)
+	if s.w, s.r, err = d.open(opts, cfg); err != nil {
+		return nil, err
 	}
-	wdb, _ := w.DB()
-	wdb.SetMaxOpenConns(1)
-	wdb.SetConnMaxIdleTime(0)
-	if err := wdb.Ping(); err != nil {
-		wdb.Close()
-		return nil, fmt.Errorf("store: unable to open %s: %w", opts.Path, err)
-	}
-	params.Del("_txlock")
-	params.Del("_journal_mode")
-	params.Set("_query_only", "true")
-	rcfg := cfg()
-	// Readers keep their statements prepared: the same few queries serve every page, and
-	// compiling one costs about as much as running it.
-	rcfg.PrepareStmt, rcfg.PrepareStmtMaxSize = true, 256
-	r, err := gorm.Open(sqlite.New(sqlite.Config{DriverName: driverName, DSN: "file:" + opts.Path + "?" + params.Encode()}), rcfg)
-	if err != nil {
-		wdb.Close()
-		return nil, fmt.Errorf("store: unable to open readers for %s: %w", opts.Path, err)
-	}
-	// The SQLite driver watches a cancellable context with a goroutine for every row it reads,
-	// which costs more than reading a page of members. Reads are short and bounded (pages of at
-	// most 100 rows, on indexes), so they run to the end even when the request goes away.
-	uncancel := func(db *gorm.DB) { db.Statement.Context = context.WithoutCancel(db.Statement.Context) }
-	if err := errors.Join(r.Callback().Query().Before("gorm:query").Register("gatehouse:uncancel", uncancel),
-		r.Callback().Row().Before("gorm:row").Register("gatehouse:uncancel", uncancel)); err != nil {
-		wdb.Close()
-		return nil, fmt.Errorf("store: unable to set up readers: %w", err)
-	}
-	rdb, _ := r.DB()
-	readers := opts.Readers
-	if readers <= 0 {
-		readers = 4
-	}
-	rdb.SetMaxOpenConns(readers)
-	rdb.SetMaxIdleConns(readers)
-	s.w, s.r = w, r
 	return s, nil
-}
-
-// driverName is the SQLite driver with the settings the DSN cannot carry: every connection
-// memory-maps the database file (up to 1 GiB), so reading a page is a memory access instead of
-// a read system call into a page cache of its own. At 100,000 members a Users page cost a
-// quarter more CPU without it.
-const driverName = "sqlite3_gatehouse"
-
-func init() {
-	sql.Register(driverName, &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
-		_, err := c.Exec("PRAGMA mmap_size = 1073741824", nil)
-		return err
-	}})
 }
 
 // Close closes both connection pools.
@@ -164,7 +106,7 @@ func (s *Store) Healthy(ctx context.Context) error {
 
 // Backup writes a consistent copy of the live database to dest, which must not exist.
 func (s *Store) Backup(ctx context.Context, dest string) error {
-	if err := s.w.WithContext(ctx).Exec("VACUUM INTO ?", dest).Error; err != nil {
+	if err := s.d.backup(ctx, s.w, dest); err != nil {
 		return fmt.Errorf("store: unable to back up to %s: %w", dest, err)
 	}
 	return nil
