@@ -116,7 +116,6 @@ type serveConfig struct {
 	addr, db, baseURL, smtpURL, mailFrom, smsWebhookURL, secret string
 	idle, lifetime                                              time.Duration
 	inviteQuota                                                 int
-	benchEndpoints                                              bool
 }
 
 func parseServe(args []string) (*serveConfig, error) {
@@ -131,7 +130,6 @@ func parseServe(args []string) (*serveConfig, error) {
 	fs.DurationVar(&c.idle, "session-idle", envDuration("GATEHOUSE_SESSION_IDLE", time.Hour), "log out after this long without activity (env GATEHOUSE_SESSION_IDLE)")
 	fs.DurationVar(&c.lifetime, "session-lifetime", envDuration("GATEHOUSE_SESSION_LIFETIME", 12*time.Hour), "log out this long after login, active or not (env GATEHOUSE_SESSION_LIFETIME)")
 	fs.IntVar(&c.inviteQuota, "invite-quota", envInt("GATEHOUSE_INVITE_QUOTA", handlers.DefaultInviteQuota), "invitation emails one member may send in 24 hours (env GATEHOUSE_INVITE_QUOTA)")
-	fs.BoolVar(&c.benchEndpoints, "bench-endpoints", false, "serve the benchmark's reference endpoints under /_bench/ (for go run ./bench only)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -203,7 +201,7 @@ func serve(ctx context.Context, args []string, log *slog.Logger) error {
 	svc := app.New(st, app.Config{BaseURL: base, Sessions: policy, Outbox: outbox, InviteQuota: cfg.inviteQuota,
 		MailConfigured: senders[models.ChannelEmail] != nil, SMSConfigured: senders[models.ChannelSMS] != nil}, nil, log)
 	h := handlers.New(svc, st, handlers.Config{BaseURL: base, Sessions: policy, Secret: secret, Version: version,
-		Outbox: outbox, MailConfigured: senders[models.ChannelEmail] != nil, SMSConfigured: senders[models.ChannelSMS] != nil, InviteQuota: cfg.inviteQuota, BenchEndpoints: cfg.benchEndpoints}, nil, log)
+		Outbox: outbox, MailConfigured: senders[models.ChannelEmail] != nil, SMSConfigured: senders[models.ChannelSMS] != nil, InviteQuota: cfg.inviteQuota}, nil, log)
 
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {

@@ -32,10 +32,11 @@ const (
 // dbFormat numbers how seededDB prepares a database; change it to make cached ones stale.
 const dbFormat = 2
 
-// build compiles the gatehouse binary from the module at root into dir.
+// build compiles the gatehouse binary from the module at root into dir, with -tags bench: the
+// product plus the /_bench/hello reference (handlers/bench_hello.go).
 func build(ctx context.Context, root, dir string) (string, error) {
 	bin := filepath.Join(dir, "gatehouse")
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, ".")
+	cmd := exec.CommandContext(ctx, "go", "build", "-tags", "bench", "-o", bin, ".")
 	cmd.Dir = root
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("go build: %v\n%s", err, out)
@@ -168,7 +169,7 @@ type server struct {
 	coldStart time.Duration
 }
 
-// startServer runs the binary on db with the reference endpoints and a quota that the
+// startServer runs the binary (built with the reference endpoint) on db with a quota that the
 // invitation scenarios cannot reach, and waits for the first 200 from /healthz.
 func startServer(ctx context.Context, bin, db, logPath string) (*server, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -182,7 +183,7 @@ func startServer(ctx context.Context, bin, db, logPath string) (*server, error) 
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(bin, "serve", "--db", db, "--addr", addr, "--base-url", base, "--bench-endpoints", "--invite-quota", "100000000")
+	cmd := exec.Command(bin, "serve", "--db", db, "--addr", addr, "--base-url", base, "--invite-quota", "100000000")
 	cmd.Stdout, cmd.Stderr = logf, logf
 	start := time.Now()
 	if err := cmd.Start(); err != nil {

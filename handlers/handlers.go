@@ -37,9 +37,6 @@ type Config struct {
 	MailConfigured bool
 	// SMSConfigured is whether a text message provider is set; without one SMS are held too.
 	SMSConfigured bool
-	// BenchEndpoints registers the reference endpoints under /_bench/ that `go run ./bench`
-	// measures the real pages against (serve --bench-endpoints; off by default).
-	BenchEndpoints bool
 }
 
 // DefaultInviteQuota is how many invitation emails a member may send in 24 hours unless configured.

@@ -63,7 +63,7 @@ func (h *Handler) requestLog() echo.MiddlewareFunc {
 // skipsSession reports whether the path needs neither a session nor a CSRF token.
 func skipsSession(c echo.Context) bool {
 	p := c.Request().URL.Path
-	return strings.HasPrefix(p, "/static/") || p == "/healthz" || strings.HasPrefix(p, "/_bench/")
+	return strings.HasPrefix(p, "/static/") || p == "/healthz"
 }
 
 // csrf keeps a per-browser token in the encrypted cookie and refuses any state-changing

@@ -111,12 +111,14 @@ func (h *Handler) routes(e *echo.Echo) {
 	owner.GET("/outbox/:id", h.OutboxMessage)
 	owner.POST("/outbox/:id/retry", h.RetryOutboxMessage)
 
-	// Anyone, and only when benchmarking: reference points for the benchmark (handlers/bench.go).
-	if h.cfg.BenchEndpoints {
-		e.GET("/_bench/hello", h.BenchHello)
-		e.GET("/_bench/render", h.BenchRender)
+	// Only in a binary built with -tags bench: the benchmark's reference (handlers/bench_hello.go).
+	if benchRoutes != nil {
+		benchRoutes(e)
 	}
 }
+
+// benchRoutes registers the benchmark's reference endpoint; nil unless built with -tags bench.
+var benchRoutes func(e *echo.Echo)
 
 // group is routes that share middleware. echo's own Group is not used: its middleware also
 // claims every unknown path, so a mistyped address sent visitors to log in and answered a
