@@ -32,7 +32,7 @@ func RowMenu(label string, items []MenuItem) templ.Component {
 			ew.write(`<span class="menu-empty">No actions available</span>`)
 		}
 		for _, it := range items {
-			href := templ.EscapeString(it.Href)
+			href := templ.EscapeString(string(safeURL(it.Href)))
 			ew.write(`<a href="`, href, `"`)
 			if it.Dialog {
 				ew.write(` hx-get="`, href, `" hx-target="#modal" hx-swap="innerHTML"`)
@@ -43,6 +43,11 @@ func RowMenu(label string, items []MenuItem) templ.Component {
 		return ew.err
 	})
 }
+
+// safeURL is href when it is safe to follow (a relative path, or http, https, mailto or tel),
+// and otherwise a harmless placeholder: it refuses javascript: and data: URLs, as templ does
+// for an href it writes itself.
+func safeURL(href string) templ.SafeURL { return templ.URL(href) }
 
 // errWriter writes strings until the first error, which it keeps.
 type errWriter struct {
