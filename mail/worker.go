@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"gatehouse/models"
-	"gatehouse/store"
 )
 
 const (
@@ -24,19 +23,35 @@ var missingConfig = map[models.Channel]string{
 	models.ChannelSMS:   "--sms-webhook-url or GATEHOUSE_TWILIO_*",
 }
 
+// Queue is the outbox as the worker sees it: the messages due, and what became of each
+// delivery. *store.Store is one.
+type Queue interface {
+	// DueMessages returns up to limit messages whose next attempt is due, longest-waiting first.
+	DueMessages(ctx context.Context, limit int) ([]models.OutboxMessage, error)
+	// MarkMessageSent records a successful delivery.
+	MarkMessageSent(ctx context.Context, id int64) error
+	// MarkMessageRetry records a failed attempt: retried later, or failed after the last one.
+	MarkMessageRetry(ctx context.Context, id int64, errText string) error
+	// MarkMessageHeld keeps a message whose channel has no sender for the Outbox page.
+	MarkMessageHeld(ctx context.Context, id int64) error
+}
+
 // Worker delivers due outbox messages in the background, one at a time, with retries.
 type Worker struct {
-	st       *store.Store
+	st       Queue
 	senders  map[models.Channel]Sender
 	now      func() time.Time
 	log      *slog.Logger
 	poke     chan struct{}
 	interval time.Duration
+	// waiting, when set (by tests), is called each time Run has finished a round and starts
+	// waiting for a poke or the interval.
+	waiting func()
 }
 
 // NewWorker returns a worker that delivers each channel's messages through senders; a
 // channel without a sender has its messages held for the Outbox page.
-func NewWorker(st *store.Store, senders map[models.Channel]Sender, now func() time.Time, log *slog.Logger) *Worker {
+func NewWorker(st Queue, senders map[models.Channel]Sender, now func() time.Time, log *slog.Logger) *Worker {
 	if now == nil {
 		now = time.Now
 	}
@@ -60,6 +75,9 @@ func (w *Worker) Run(ctx context.Context) {
 			w.log.Error("outbox: unable to deliver messages", "err", err)
 		}
 		t.Reset(w.interval)
+		if w.waiting != nil {
+			w.waiting()
+		}
 		select {
 		case <-ctx.Done():
 			return

@@ -341,14 +341,21 @@ func TestWorkerPoke(t *testing.T) {
 	srv := startServer(t, "127.0.0.1:0")
 	w := f.worker(f.smtp(t, srv.Addr))
 	w.interval = time.Hour // only a poke can wake it
+	rounds := make(chan struct{}, 8)
+	w.waiting = func() { rounds <- struct{}{} }
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { w.Run(ctx); close(done) }()
 
-	time.Sleep(50 * time.Millisecond) // let the first, empty round pass
+	<-rounds // the first, empty round has passed: the worker waits for a poke
 	f.enqueueInvitation(t, "ann@example.com")
 	w.Poke()
 	w.Poke() // never blocks, even with a poke pending
+	select {
+	case <-rounds: // the poked round has delivered
+	case <-time.After(5 * time.Second):
+		t.Fatal("a poke did not wake the worker")
+	}
 	deadline := time.Now().Add(5 * time.Second)
 	for len(srv.messages()) == 0 && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
