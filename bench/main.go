@@ -215,7 +215,7 @@ func deepCursor(ctx context.Context, db string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return st.MemberCursorAt(ctx, org, models.StatusActive, store.SortName, max(1, int(counts[models.StatusActive]*9/10)))
+	return st.MemberCursorAt(ctx, org, models.StatusActive, models.SortName, max(1, int(counts[models.StatusActive]*9/10)))
 }
 
 func measure(ctx context.Context, cfg Config, rep *Report, bin, db string, n int, logPath string, say func(string, ...any)) error {

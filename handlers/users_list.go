@@ -43,9 +43,9 @@ func (h *Handler) UsersList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := views.UsersView{Tab: tab, Query: query, Sort: string(sort), Desc: desc, NoMFA: noMFA, Rejected: rejected,
+	v := views.UsersView{Tab: tab, Query: query, Sort: sort, Desc: desc, NoMFA: noMFA, Rejected: rejected,
 		Rows: page.Members, Now: h.clock.Now()}
-	here := views.UsersQuery{Tab: tab, Query: query, Sort: string(sort), Desc: desc, NoMFA: noMFA, Rejected: rejected}
+	here := views.UsersQuery{Tab: tab, Query: query, Sort: sort, Desc: desc, NoMFA: noMFA, Rejected: rejected}
 	if page.Next != "" {
 		here.Cursor = page.Next
 		v.NextHref = here.Href()
@@ -68,7 +68,7 @@ func (h *Handler) UsersList(c echo.Context) error {
 		return err
 	}
 	for _, t := range models.Tabs {
-		v.Tabs = append(v.Tabs, views.TabLink{Label: t.Label(), Href: views.UsersQuery{Tab: t, Sort: string(sort), Desc: desc, NoMFA: noMFA}.Href(),
+		v.Tabs = append(v.Tabs, views.TabLink{Label: t.Label(), Href: views.UsersQuery{Tab: t, Sort: sort, Desc: desc, NoMFA: noMFA}.Href(),
 			Count: counts[t.Status()], Current: t == tab})
 	}
 	return h.render(c, http.StatusOK, views.UsersPage(v))

@@ -12,7 +12,7 @@ type UsersView struct {
 	Tab      models.Tab
 	Tabs     []TabLink
 	Query    string
-	Sort     string
+	Sort     models.SortKey
 	Desc     bool
 	Rows     []models.Membership
 	NextHref string
@@ -36,7 +36,7 @@ type InviteStatus struct {
 type UsersQuery struct {
 	Tab      models.Tab
 	Query    string
-	Sort     string
+	Sort     models.SortKey // "" or models.SortName is the default order
 	Desc     bool
 	Cursor   string
 	NoMFA    bool
@@ -50,8 +50,8 @@ func (q UsersQuery) Href() string {
 	if q.Query != "" {
 		v.Set("q", q.Query)
 	}
-	if q.Sort != "" && q.Sort != "name" {
-		v.Set("sort", q.Sort)
+	if q.Sort != "" && q.Sort != models.SortName {
+		v.Set("sort", string(q.Sort))
 	}
 	if q.Desc {
 		v.Set("dir", "desc")
@@ -72,12 +72,12 @@ func (q UsersQuery) Href() string {
 func TabHref(t models.Tab) string { return UsersQuery{Tab: t}.Href() }
 
 // sortHref links to the first page sorted by key; clicking the current sort flips its direction.
-func (v UsersView) sortHref(key string) string {
+func (v UsersView) sortHref(key models.SortKey) string {
 	return UsersQuery{Tab: v.Tab, Query: v.Query, Sort: key, Desc: v.Sort == key && !v.Desc, NoMFA: v.NoMFA, Rejected: v.Rejected}.Href()
 }
 
 // ariaSort is the aria-sort value of the column sorted by key.
-func (v UsersView) ariaSort(key string) string {
+func (v UsersView) ariaSort(key models.SortKey) string {
 	switch {
 	case v.Sort != key:
 		return "none"
@@ -87,7 +87,7 @@ func (v UsersView) ariaSort(key string) string {
 	return "ascending"
 }
 
-func (v UsersView) sortArrow(key string) string {
+func (v UsersView) sortArrow(key models.SortKey) string {
 	switch {
 	case v.Sort != key:
 		return ""
