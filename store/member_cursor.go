@@ -1,8 +1,10 @@
 package store
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"gatehouse/models"
@@ -96,4 +98,21 @@ func decodeCursor(s string, sort models.SortKey, desc bool) *cursor {
 		return nil
 	}
 	return &c
+}
+
+// MemberCursorAt returns the cursor of the page of status members that starts after the
+// first skip of them in sort order (ascending; "" for the first page when skip < 1), for
+// tools such as the benchmark that need a page deep in the list. It walks with OFFSET, so no
+// request path may use it.
+func (s *Store) MemberCursorAt(ctx context.Context, orgID int64, status models.Status, sort MemberSort, skip int) (string, error) {
+	if skip < 1 {
+		return "", nil
+	}
+	var m models.Membership
+	err := s.reader(ctx).Where("org_id = ? AND status = ?", orgID, status).
+		Order(sortColumn(sort)).Order("id").Offset(skip - 1).Take(&m).Error
+	if err != nil {
+		return "", fmt.Errorf("store: unable to find member %d: %w", skip, notFound(err))
+	}
+	return cursorAt(sort, false, &m, false).encode(), nil
 }
