@@ -10,7 +10,7 @@ import (
 
 // Home greets the member with a summary of their organization.
 func (h *Handler) Home(c echo.Context) error {
-	counts, err := h.app.MemberCounts(c.Request().Context(), current(c))
+	counts, err := h.app.HomeCounts(c.Request().Context(), current(c))
 	if err != nil {
 		return err
 	}
