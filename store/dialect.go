@@ -22,6 +22,8 @@ type dialect interface {
 	// migrations are the dialect's schema changes, in version order (the same versions in
 	// every dialect).
 	migrations() []migration
+	// migrationsTable creates schema_migrations (version, name, applied_at) if it does not exist.
+	migrationsTable() string
 	// searchMembers selects orgID's members in status whose email, "first last" or last name
 	// starts with term, and names the columns to order and page them by for sort.
 	searchMembers(db *gorm.DB, orgID int64, status models.Status, term string, sort models.SortKey) (q *gorm.DB, keyCol, idCol string)

@@ -28,6 +28,13 @@ var sqliteMigrations = mustLoadMigrations(sqliteMigrationFiles, "migrations/sqli
 
 func (sqliteDialect) migrations() []migration { return sqliteMigrations }
 
+func (sqliteDialect) migrationsTable() string {
+	return `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version    INTEGER PRIMARY KEY,
+		name       TEXT NOT NULL,
+		applied_at DATETIME NOT NULL)`
+}
+
 func (sqliteDialect) open(opts Options, cfg func() *gorm.Config) (w, r *gorm.DB, err error) {
 	params := url.Values{}
 	params.Set("_busy_timeout", "5000")

@@ -62,10 +62,7 @@ func SchemaVersion() int { return len(sqliteMigrations) }
 // transaction. A database newer than list is refused.
 func (s *Store) migrate(ctx context.Context, list []migration) error {
 	db := s.w.WithContext(ctx)
-	if err := db.Exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
-		version    INTEGER PRIMARY KEY,
-		name       TEXT NOT NULL,
-		applied_at DATETIME NOT NULL)`).Error; err != nil {
+	if err := db.Exec(s.d.migrationsTable()).Error; err != nil {
 		return fmt.Errorf("store: unable to create schema_migrations: %w", err)
 	}
 	var current int
