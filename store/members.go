@@ -15,27 +15,25 @@ import (
 	"gatehouse/models"
 )
 
-// MemberSort names a Users page sort order.
-type MemberSort string
+// The Users page's filter types live in models; these names keep the store's callers short.
+type (
+	MemberSort   = models.MemberSort
+	MemberFilter = models.MemberFilter
+	MemberPage   = models.MemberPage
+)
 
-// Sort orders the Users page offers; each is backed by an (org_id, status, key, id) index.
+// Sort orders, each backed by an (org_id, status, key, id) index.
 const (
-	SortName      MemberSort = "name"
-	SortEmail     MemberSort = "email"
-	SortLastLogin MemberSort = "last_login"
-	SortJoined    MemberSort = "joined"
+	SortName      = models.SortName
+	SortEmail     = models.SortEmail
+	SortLastLogin = models.SortLastLogin
+	SortJoined    = models.SortJoined
 )
 
 // ParseMemberSort returns the sort named s, or SortName.
-func ParseMemberSort(s string) MemberSort {
-	switch MemberSort(s) {
-	case SortEmail, SortLastLogin, SortJoined:
-		return MemberSort(s)
-	}
-	return SortName
-}
+func ParseMemberSort(s string) MemberSort { return models.ParseMemberSort(s) }
 
-func (s MemberSort) column() string {
+func sortColumn(s MemberSort) string {
 	switch s {
 	case SortEmail:
 		return "email"
@@ -47,7 +45,7 @@ func (s MemberSort) column() string {
 	return "name_key"
 }
 
-func (s MemberSort) key(m *models.Membership) string {
+func sortKey(s MemberSort, m *models.Membership) string {
 	switch s {
 	case SortEmail:
 		return m.Email
@@ -62,24 +60,6 @@ func (s MemberSort) key(m *models.Membership) string {
 // formatTime renders t exactly as the SQLite driver stores it, so keyset comparisons
 // against stored values are exact.
 func formatTime(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05.999999999-07:00") }
-
-// MemberFilter selects one page of an organization's members.
-type MemberFilter struct {
-	Status models.Status
-	Query  string // prefix of email, "first last" or last name; case-insensitive
-	Sort   MemberSort
-	Desc   bool
-	Cursor string // opaque, from a previous MemberPage; "" for the first page
-	Limit  int
-	NoMFA  bool // only members whose account has no second factor
-}
-
-// MemberPage is one page of members and the cursors to its neighbours ("" when none).
-type MemberPage struct {
-	Members []models.Membership
-	Next    string
-	Prev    string
-}
 
 type cursor struct {
 	Sort     MemberSort `json:"s"`
@@ -123,7 +103,7 @@ func (s *Store) FindMembers(ctx context.Context, orgID int64, f MemberFilter) (*
 	f.Limit = min(f.Limit, MaxMemberPage)
 	f.Sort = ParseMemberSort(string(f.Sort))
 	// The page is ordered, and cursors compared, by (keyCol, idCol).
-	keyCol, idCol := f.Sort.column(), "id"
+	keyCol, idCol := sortColumn(f.Sort), "id"
 	var q *gorm.DB
 	if term := strings.ToLower(strings.TrimSpace(f.Query)); term != "" {
 		q, keyCol, idCol = s.searchMembers(ctx, orgID, f.Status, term, f.Sort)
@@ -154,7 +134,7 @@ func (s *Store) FindMembers(ctx context.Context, orgID int64, f MemberFilter) (*
 	page := q.Select(memberColumns).Order(keyCol + " " + dir).Order(idCol + " " + dir).Limit(f.Limit + 1)
 	rows, err := scanMembers(s.reader(ctx).Table("(?) AS m", page).Select("m.*, membership_roles.role").
 		Joins("LEFT JOIN membership_roles ON membership_roles.membership_id = m.id").
-		Order("m."+f.Sort.column()+" "+dir).Order("m.id "+dir).Order("membership_roles.role"), orgID)
+		Order("m."+sortColumn(f.Sort)+" "+dir).Order("m.id "+dir).Order("membership_roles.role"), orgID)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to find members: %w", err)
 	}
@@ -169,10 +149,10 @@ func (s *Store) FindMembers(ctx context.Context, orgID int64, f MemberFilter) (*
 	if len(rows) > 0 {
 		first, last := &rows[0], &rows[len(rows)-1]
 		if (!backward && more) || backward {
-			res.Next = cursor{Sort: f.Sort, Desc: f.Desc, Value: f.Sort.key(last), ID: last.ID}.encode()
+			res.Next = cursor{Sort: f.Sort, Desc: f.Desc, Value: sortKey(f.Sort, last), ID: last.ID}.encode()
 		}
 		if (backward && more) || (!backward && c != nil) {
-			res.Prev = cursor{Sort: f.Sort, Desc: f.Desc, Value: f.Sort.key(first), ID: first.ID, Backward: true}.encode()
+			res.Prev = cursor{Sort: f.Sort, Desc: f.Desc, Value: sortKey(f.Sort, first), ID: first.ID, Backward: true}.encode()
 		}
 	}
 	return res, nil
@@ -258,7 +238,7 @@ func (s *Store) searchMembers(ctx context.Context, orgID int64, status models.St
 		UNION SELECT id FROM memberships WHERE org_id = ? AND status = ? AND last_name_key >= ? AND last_name_key < ?`,
 		orgID, status, term, hi, orgID, status, term, hi, orgID, status, term, hi)
 	q = db.Model(&models.Membership{}).Where("+org_id = ? AND +status = ? AND id IN (?)", orgID, status, ids)
-	return q, sort.column(), "id"
+	return q, sortColumn(sort), "id"
 }
 
 // MemberCounts returns the number of the organization's memberships in each status,
@@ -288,9 +268,9 @@ func (s *Store) MemberCursorAt(ctx context.Context, orgID int64, status models.S
 	}
 	var m models.Membership
 	err := s.reader(ctx).Where("org_id = ? AND status = ?", orgID, status).
-		Order(sort.column()).Order("id").Offset(skip - 1).Take(&m).Error
+		Order(sortColumn(sort)).Order("id").Offset(skip - 1).Take(&m).Error
 	if err != nil {
 		return "", fmt.Errorf("store: unable to find member %d: %w", skip, notFound(err))
 	}
-	return cursor{Sort: sort, Value: sort.key(&m), ID: m.ID}.encode(), nil
+	return cursor{Sort: sort, Value: sortKey(sort, &m), ID: m.ID}.encode(), nil
 }
