@@ -6,8 +6,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"gatehouse/models"
 	"gatehouse/app"
+	"gatehouse/models"
 	"gatehouse/views"
 )
 

@@ -527,4 +527,3 @@ func TestInviteExistingAccountLooksTheSame(t *testing.T) {
 }
 
 var inviteTokenRE = regexp.MustCompile(`/invite/[A-Za-z0-9_-]+`)
-

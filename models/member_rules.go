@@ -6,7 +6,9 @@ import "strings"
 func (c *Current) Actor() Actor { return Actor{UserID: c.User.ID, Permissions: c.Permissions} }
 
 // TargetOf is membership m as the role rules see it.
-func TargetOf(m *Membership) Target { return Target{UserID: m.UserID, Status: m.Status, Roles: m.Roles} }
+func TargetOf(m *Membership) Target {
+	return Target{UserID: m.UserID, Status: m.Status, Roles: m.Roles}
+}
 
 // Allowed is the one rule for whether actor may take act on m as far as the Users page can
 // tell from the row: the permission the action needs (ErrForbidden), whether m's status

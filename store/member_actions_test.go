@@ -123,4 +123,3 @@ func TestFindMember(t *testing.T) {
 		t.Errorf("Acme's member found through Globex: %v", err)
 	}
 }
-

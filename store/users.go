@@ -48,7 +48,7 @@ type CreateOwnerResult struct {
 	Org         models.Organization
 	User        models.User
 	Membership  models.Membership // the Owner membership
-	CreatedUser bool // false when the account existed and was only given Owner
+	CreatedUser bool              // false when the account existed and was only given Owner
 	CreatedOrg  bool
 }
 
