@@ -342,8 +342,9 @@ func createOwner(ctx context.Context, args []string, stdin io.Reader, stdout io.
 		}
 	}
 	res, err := svc.CreateOwner(ctx, req)
-	if msg := (models.FieldErrors{}); errors.As(err, &msg) {
-		return fmt.Errorf("password: %s", msg["password"])
+	var refused models.FieldErrors
+	if errors.As(err, &refused) {
+		return fmt.Errorf("password: %s", refused["password"])
 	}
 	if err != nil {
 		return err

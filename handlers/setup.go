@@ -3,6 +3,8 @@ package handlers
 import (
 	"errors"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -36,7 +38,7 @@ func setupLinkError(err error) error {
 		return e
 	case errors.Is(err, models.ErrGone):
 		return pageError(http.StatusGone, "This setup link no longer works",
-			"Setup links work once and expire after 24 hours. Restart Gatehouse and use the new link it prints in its log.")
+			"Setup links work once and expire after "+strconv.Itoa(int(models.SetupLinkLifetime/time.Hour))+" hours. Restart Gatehouse and use the new link it prints in its log.")
 	}
 	return err
 }

@@ -1,5 +1,7 @@
 package models
 
+import "time"
+
 // SignupRequest is what an invited person fills in to create their account.
 type SignupRequest struct {
 	FirstName, LastName, Password, Confirm string
@@ -16,6 +18,9 @@ func (r *SignupRequest) Validate(email string) FieldErrors {
 	}
 	return errs
 }
+
+// SetupLinkLifetime bounds how long a printed setup link works.
+const SetupLinkLifetime = 24 * time.Hour
 
 // SetupRequest is the first-run form: the organization and its first Owner.
 type SetupRequest struct {

@@ -11,7 +11,7 @@ import (
 )
 
 // SetupTokenLifetime bounds how long a printed setup link works.
-const SetupTokenLifetime = 24 * time.Hour
+const SetupTokenLifetime = models.SetupLinkLifetime
 
 // CreateSetupToken mints a setup link token when the database has no users yet, and
 // invalidates any earlier one. It returns "" when setup has already been done.
