@@ -328,20 +328,22 @@ func createOwner(ctx context.Context, args []string, stdin io.Reader, stdout io.
 		return err
 	}
 	defer st.Close()
-	in := store.CreateOwnerInput{Email: addr, FirstName: strings.TrimSpace(*first), LastName: strings.TrimSpace(*last), OrgName: strings.TrimSpace(*org)}
-	if _, err := st.FindUserByEmail(ctx, addr); errors.Is(err, models.ErrNotFound) {
-		pw, err := readPassword(stdin, *fromStdin, stdout)
-		if err != nil {
-			return err
-		}
-		if msg := models.ValidatePassword(pw, addr); msg != "" {
-			return fmt.Errorf("password: %s", msg)
-		}
-		in.PasswordHash = models.HashPassword(pw)
-	} else if err != nil {
+	svc := app.New(st, app.Config{}, nil, nil)
+	req := app.CreateOwnerRequest{Email: addr, FirstName: strings.TrimSpace(*first), LastName: strings.TrimSpace(*last), OrgName: strings.TrimSpace(*org)}
+	need, err := svc.NeedsPassword(ctx, addr)
+	if err != nil {
 		return err
 	}
-	res, err := st.CreateOwner(ctx, in)
+	if need {
+		if req.Password, err = readPassword(stdin, *fromStdin, stdout); err != nil {
+			return err
+		}
+	}
+	res, err := svc.CreateOwner(ctx, req)
+	var refused models.FieldErrors
+	if errors.As(err, &refused) {
+		return fmt.Errorf("password: %s", refused["password"])
+	}
 	if err != nil {
 		return err
 	}

@@ -36,6 +36,7 @@ func (c *fakeClock) Advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.
 type testApp struct {
 	t      testing.TB
 	Store  *store.Store
+	App    *gatehouse.Service
 	Clock  *fakeClock
 	Server *httptest.Server
 	Policy models.SessionPolicy
@@ -74,6 +75,7 @@ func newTestApp(t testing.TB) *testApp {
 	base, _ := url.Parse(app.Server.URL)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	svc := gatehouse.New(st, gatehouse.Config{BaseURL: base, Sessions: app.Policy, Outbox: app.outbox}, clock, log)
+	app.App = svc
 	h := handlers.New(svc, st, handlers.Config{BaseURL: base, Sessions: app.Policy, Secret: []byte("test secret"), Version: "test", Outbox: app.outbox}, clock, log)
 	app.Server.Config.Handler = h.Echo()
 	t.Cleanup(func() { app.Server.Close(); st.Close() })
@@ -85,11 +87,12 @@ func newTestApp(t testing.TB) *testApp {
 // password alone; tests of MFA call setMFAPolicy.
 func (a *testApp) createOwner(email string) *store.CreateOwnerResult {
 	a.t.Helper()
-	res, err := a.Store.CreateOwner(context.Background(), store.CreateOwnerInput{
-		Email: email, FirstName: "Olive", LastName: "Owner", PasswordHash: models.HashPassword(testPassword), OrgName: "Acme"})
+	created, err := a.App.CreateOwner(context.Background(), gatehouse.CreateOwnerRequest{
+		Email: email, FirstName: "Olive", LastName: "Owner", Password: testPassword, OrgName: "Acme"})
 	if err != nil {
 		a.t.Fatal(err)
 	}
+	res := &store.CreateOwnerResult{Org: created.Org, User: created.User, CreatedUser: created.CreatedUser, CreatedOrg: created.CreatedOrg}
 	if res.CreatedOrg {
 		a.setMFAPolicy(res, models.MFAOff)
 	}

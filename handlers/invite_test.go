@@ -787,7 +787,7 @@ func TestInviteDailyQuota(t *testing.T) {
 	// Reinvite sends an email too and is refused; Copy invite link sends none and still works.
 	first := app.memberByEmail(db, orgID, "a000@example.com")
 	p = c.post(fmt.Sprintf("/users/%d/reinvite", first.ID), nil)
-	if p.StatusCode != http.StatusForbidden || !strings.Contains(p.text(".form-error"), "limit") {
+	if p.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(p.text(".form-error"), "limit") {
 		t.Errorf("reinvite over the quota: %d %q", p.StatusCode, p.text(".form-error"))
 	}
 	app.assertUnchanged(db, orgID, before, "a reinvite over the quota")

@@ -5,12 +5,10 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"gatehouse/models"
-	"gatehouse/store"
 	"gatehouse/views"
 )
 
@@ -41,7 +39,7 @@ func (h *Handler) member(c echo.Context) (*models.Membership, error) {
 	if err != nil || id <= 0 {
 		return nil, models.ErrNotFound
 	}
-	return h.store.FindMember(c.Request().Context(), current(c).Org.ID, id)
+	return h.app.FindMember(c.Request().Context(), current(c), id)
 }
 
 // dialogFor is the view model of act's dialog for m.
@@ -59,29 +57,18 @@ func dialogFor(cur *models.Current, m *models.Membership, act models.MemberActio
 	case models.ActTerminate:
 		d.Message = "Terminate " + name + "? They lose access to " + cur.Org.Name + " at once, open sessions included. Their membership, roles and history are kept, and you can restore them later."
 	case models.ActRestore:
-		d.Message = "Restore " + name + "? They get their access back with the roles they held before: " + roleList(m.Roles) + "."
+		d.Message = "Restore " + name + "? They get their access back with the roles they held before: " + models.RoleLabels(models.RolesOnActivation(m.Roles)) + "."
 		d.Warning = "This gives the old account back. If a different person now uses " + m.Email + ", invite them under another address instead."
 	case models.ActApprove:
-		d.Message = "Approve " + name + "'s request to join " + cur.Org.Name + "? They become active with the role " + roleList(m.Roles) + "."
+		d.Message = "Approve " + name + "'s request to join " + cur.Org.Name + "? They become active with the role " + models.RoleLabels(models.RolesOnActivation(m.Roles)) + "."
 	case models.ActReject:
 		d.Message = "Reject " + name + "'s request to join " + cur.Org.Name + "? You can re-approve them later from the Pending tab."
 	case models.ActReapprove:
-		d.Message = "Approve " + name + " after all? They become active with the role " + roleList(m.Roles) + "."
+		d.Message = "Approve " + name + " after all? They become active with the role " + models.RoleLabels(models.RolesOnActivation(m.Roles)) + "."
 	case models.ActResetMFA:
 		d.Message = "Reset two-factor authentication for " + name + "? Their authenticator app, phone and recovery codes stop working, they are signed out everywhere, and they set up a second factor again at their next login."
 	}
 	return d
-}
-
-func roleList(roles []models.Role) string {
-	if len(roles) == 0 {
-		return "Viewer"
-	}
-	names := make([]string, len(roles))
-	for i, r := range roles {
-		names[i] = r.Label()
-	}
-	return strings.Join(names, ", ")
 }
 
 // checkOffered refuses an action the membership's status does not offer, with 409.
@@ -119,25 +106,21 @@ func (h *Handler) DoAction(act models.MemberAction) echo.HandlerFunc {
 		d := dialogFor(cur, m, act)
 		var flash string
 		switch act {
-		case models.ActReinvite, models.ActCopyLink:
-			raw, hash := models.NewToken()
-			expires := h.clock.Now().Add(time.Duration(cur.Org.InviteLifetimeHours) * time.Hour)
-			link := store.NewLink{TokenHash: hash, ExpiresAt: expires, Quota: h.cfg.InviteQuota}
-			if act == models.ActReinvite {
-				msg := h.invitationEmail(cur, m.FirstName, raw, expires)
-				link.Message = &msg
-			}
-			if err = h.store.Reinvite(ctx, cur, m.ID, link, meta(c)); err == nil && act == models.ActCopyLink {
+		case models.ActCopyLink:
+			link, err := h.app.CopyInviteLink(ctx, cur, m.ID, meta(c))
+			if err == nil {
 				c.Response().Header().Set("Referrer-Policy", "no-referrer")
-				return h.renderDialog(c, http.StatusOK, views.CopyLinkDialog(d, h.inviteLink(raw)))
+				return h.renderDialog(c, http.StatusOK, views.CopyLinkDialog(d, link))
 			}
-			h.pokeOutbox()
+			return h.actionError(c, err, h.refuseIn(c, &d), m, act)
+		case models.ActReinvite:
+			_, err = h.app.Reinvite(ctx, cur, m.ID, meta(c))
 			flash = "A new invitation is on its way to " + m.Email + ". Earlier links no longer work."
 		case models.ActRevoke:
-			err = h.store.RevokeInvitation(ctx, cur, m.ID, meta(c))
+			_, err = h.app.RevokeInvitation(ctx, cur, m.ID, meta(c))
 			flash = "The invitation for " + m.Email + " was revoked."
 		default:
-			_, err = h.store.ChangeMemberStatus(ctx, cur, m.ID, act, meta(c))
+			_, err = h.app.ChangeMemberStatus(ctx, cur, m.ID, act, meta(c))
 			flash = map[models.MemberAction]string{
 				models.ActTerminate: m.DisplayName() + " was terminated and has lost access.",
 				models.ActRestore:   m.DisplayName() + " was restored.",
@@ -147,12 +130,18 @@ func (h *Handler) DoAction(act models.MemberAction) echo.HandlerFunc {
 			}[act]
 		}
 		if err != nil {
-			return h.actionError(c, err, func(msg string) error {
-				d.Error = msg
-				return h.renderDialog(c, http.StatusForbidden, views.ConfirmDialog(d))
-			}, m, act)
+			return h.actionError(c, err, h.refuseIn(c, &d), m, act)
 		}
 		return h.done(c, flash, d.Back)
+	}
+}
+
+// refuseIn shows a rule's refusal in a confirmation dialog: like every dialog's refusal, a
+// 422 with the message above the form.
+func (h *Handler) refuseIn(c echo.Context, d *views.MemberDialog) func(string) error {
+	return func(msg string) error {
+		d.Error = msg
+		return h.renderDialog(c, http.StatusUnprocessableEntity, views.ConfirmDialog(*d))
 	}
 }
 
@@ -191,7 +180,7 @@ func (h *Handler) EditRoles(c echo.Context) error {
 	cur := current(c)
 	roles := formRoles(c)
 	d := dialogFor(cur, m, models.ActEditRoles)
-	err = h.store.SetMemberRoles(c.Request().Context(), cur, m.ID, roles, meta(c))
+	_, err = h.app.SetMemberRoles(c.Request().Context(), cur, m.ID, roles, meta(c))
 	if err != nil {
 		return h.actionError(c, err, func(msg string) error {
 			d.Error = msg
@@ -201,25 +190,7 @@ func (h *Handler) EditRoles(c echo.Context) error {
 	return h.done(c, "Roles of "+m.DisplayName()+" saved.", d.Back)
 }
 
-// detailsForm is the Edit details form.
-type detailsForm struct{ Department, Position, JobID, Location string }
-
-// Validate cleans the fields and returns what is wrong.
-func (f *detailsForm) Validate() models.FieldErrors {
-	errs := models.FieldErrors{}
-	var msg string
-	for _, fld := range []struct {
-		name, label string
-		val         *string
-	}{{"department", "Department", &f.Department}, {"position", "Position", &f.Position}, {"job_id", "Job ID", &f.JobID}, {"location", "Location", &f.Location}} {
-		if *fld.val, msg = models.CleanText(*fld.val, models.MaxFieldLen, fld.label); msg != "" {
-			errs.Add(fld.name, msg)
-		}
-	}
-	return errs
-}
-
-func (f detailsForm) view(errs models.FieldErrors) views.DetailsForm {
+func detailsView(f models.MemberDetailsRequest, errs models.FieldErrors) views.DetailsForm {
 	return views.DetailsForm{Department: f.Department, Position: f.Position, JobID: f.JobID, Location: f.Location, Errors: errs}
 }
 
@@ -232,8 +203,8 @@ func (h *Handler) EditDetailsForm(c echo.Context) error {
 	if err := checkOffered(m, models.ActEditDetails); err != nil {
 		return err
 	}
-	f := detailsForm{Department: m.Department, Position: m.Position, JobID: m.JobID, Location: m.Location}
-	return h.renderDialog(c, http.StatusOK, views.EditDetailsDialog(dialogFor(current(c), m, models.ActEditDetails), f.view(nil)))
+	f := models.MemberDetailsRequest{Department: m.Department, Position: m.Position, JobID: m.JobID, Location: m.Location}
+	return h.renderDialog(c, http.StatusOK, views.EditDetailsDialog(dialogFor(current(c), m, models.ActEditDetails), detailsView(f, nil)))
 }
 
 // EditDetails saves department, position, job ID and location.
@@ -244,14 +215,15 @@ func (h *Handler) EditDetails(c echo.Context) error {
 	}
 	cur := current(c)
 	d := dialogFor(cur, m, models.ActEditDetails)
-	f := detailsForm{Department: c.FormValue("department"), Position: c.FormValue("position"), JobID: c.FormValue("job_id"), Location: c.FormValue("location")}
-	if errs := f.Validate(); errs.Any() {
-		return h.renderDialog(c, http.StatusUnprocessableEntity, views.EditDetailsDialog(d, f.view(errs)))
+	f := models.MemberDetailsRequest{Department: c.FormValue("department"), Position: c.FormValue("position"), JobID: c.FormValue("job_id"), Location: c.FormValue("location")}
+	_, err = h.app.UpdateMemberDetails(c.Request().Context(), cur, m.ID, f, meta(c))
+	if errs, ok := fieldErrors(err); ok {
+		return h.renderDialog(c, http.StatusUnprocessableEntity, views.EditDetailsDialog(d, detailsView(f, errs)))
 	}
-	upd := store.MemberDetails{Department: f.Department, Position: f.Position, JobID: f.JobID, Location: f.Location}
-	if err := h.store.UpdateMemberDetails(c.Request().Context(), cur, m.ID, upd, meta(c)); err != nil {
+	if err != nil {
 		return h.actionError(c, err, func(msg string) error {
-			return h.renderDialog(c, http.StatusForbidden, views.EditDetailsDialog(d, f.view(models.FieldErrors{"department": msg})))
+			d.Error = msg
+			return h.renderDialog(c, http.StatusUnprocessableEntity, views.EditDetailsDialog(d, detailsView(f, nil)))
 		}, m, models.ActEditDetails)
 	}
 	return h.done(c, "Details of "+m.DisplayName()+" saved.", d.Back)
@@ -273,12 +245,8 @@ func (h *Handler) ResetMFA(c echo.Context) error {
 		return err
 	}
 	d := dialogFor(current(c), m, models.ActResetMFA)
-	if err := h.store.ResetMFA(c.Request().Context(), current(c), m.ID, meta(c)); err != nil {
-		return h.actionError(c, err, func(msg string) error {
-			d.Error = msg
-			return h.renderDialog(c, http.StatusForbidden, views.ConfirmDialog(d))
-		}, m, models.ActResetMFA)
+	if _, err := h.app.ResetMFA(c.Request().Context(), current(c), m.ID, meta(c)); err != nil {
+		return h.actionError(c, err, h.refuseIn(c, &d), m, models.ActResetMFA)
 	}
-	h.log.Info("MFA reset", "member", m.ID, "by", current(c).User.ID)
 	return h.done(c, "Two-factor authentication of "+m.DisplayName()+" was reset. They will set it up again at their next login.", d.Back)
 }

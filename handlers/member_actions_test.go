@@ -644,9 +644,9 @@ func TestTerminateRules(t *testing.T) {
 		want   string
 		what   string
 	}{
-		{c, tm.olive.ID, http.StatusForbidden, "can't terminate yourself", "an Owner terminating themselves"},
-		{ada, tm.ada.ID, http.StatusForbidden, "can't terminate yourself", "an Admin terminating themselves"},
-		{ada, tm.olive.ID, http.StatusForbidden, "Only an Owner can terminate an Owner", "an Admin terminating the Owner"},
+		{c, tm.olive.ID, http.StatusUnprocessableEntity, "can't terminate yourself", "an Owner terminating themselves"},
+		{ada, tm.ada.ID, http.StatusUnprocessableEntity, "can't terminate yourself", "an Admin terminating themselves"},
+		{ada, tm.olive.ID, http.StatusUnprocessableEntity, "Only an Owner can terminate an Owner", "an Admin terminating the Owner"},
 		{eve, tm.vic.ID, http.StatusForbidden, "", "an Editor terminating"},
 		{eve, tm.tom.ID, http.StatusForbidden, "", "an Editor restoring"},
 	} {

@@ -467,9 +467,9 @@ func TestMFAResetRefused(t *testing.T) {
 		{"vic@example.com", ms[1].ID, http.StatusForbidden, ""},
 		{"eve@example.com", ms[2].ID, http.StatusForbidden, ""},
 		{"eve@example.com", oliveM.ID, http.StatusForbidden, ""},
-		{"olive@example.com", oliveM.ID, http.StatusForbidden, "your own"},
-		{"ada@example.com", ms[0].ID, http.StatusForbidden, "your own"},
-		{"ada@example.com", oliveM.ID, http.StatusForbidden, "Only an Owner"},
+		{"olive@example.com", oliveM.ID, http.StatusUnprocessableEntity, "your own"},
+		{"ada@example.com", ms[0].ID, http.StatusUnprocessableEntity, "your own"},
+		{"ada@example.com", oliveM.ID, http.StatusUnprocessableEntity, "Only an Owner"},
 		{"olive@example.com", gina.ID, http.StatusNotFound, ""},
 		{"ada@example.com", gina.ID, http.StatusNotFound, ""},
 	} {

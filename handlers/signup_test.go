@@ -7,11 +7,15 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/PuerkitoBio/goquery"
 
 	"gatehouse/models"
 )
@@ -456,7 +460,8 @@ func TestSignupCSRFFromAnotherBrowser(t *testing.T) {
 	}
 }
 
-// Someone invited under an address that already has an account is told to log in.
+// Someone invited under an address that already has an account is told to log in with it;
+// the invitation stays as it is (issue 8, finding 13: no 409 that tells an inviter who has an account).
 func TestSignupExistingAccount(t *testing.T) {
 	app, c, db, orgID := ownerWithDB(t)
 	globex := db.orgNamed("Globex")
@@ -469,12 +474,56 @@ func TestSignupExistingAccount(t *testing.T) {
 	before := app.state(db, orgID)
 	v := app.newClient()
 	p := v.get(link)
-	if p.StatusCode != http.StatusConflict || !strings.Contains(p.text(".error-page h1"), "already have an account") {
-		t.Errorf("GET: %d %q", p.StatusCode, p.text(".error-page h1"))
+	if p.StatusCode != http.StatusOK || !strings.Contains(p.text(".error-page h1"), "Log in with your existing account") ||
+		!strings.Contains(p.text(".error-page"), "will be waiting") || p.Doc.Find(`.error-page a[href="/login"]`).Length() == 0 {
+		t.Errorf("GET: %d %q", p.StatusCode, p.text(".error-page"))
 	}
 	v.get("/login")
-	if p := v.post(link, validSignup()); p.StatusCode != http.StatusConflict {
-		t.Errorf("POST: %d, want 409", p.StatusCode)
+	if p := v.post(link, validSignup()); p.StatusCode != http.StatusOK || !strings.Contains(p.text(".error-page h1"), "existing account") {
+		t.Errorf("POST: %d %q, want 200 and the log-in page", p.StatusCode, p.text(".error-page h1"))
 	}
 	app.assertUnchanged(db, orgID, before, "signing up with an existing account")
+	if p := v.get(link); p.StatusCode != http.StatusOK {
+		t.Errorf("the invitation did not stay open: GET again %d", p.StatusCode)
+	}
 }
+
+// What an inviter sees of an invitation is the same whether or not the email already has a
+// Gatehouse account elsewhere (issue 8, finding 13): the result dialog, the Inactivated tab,
+// the copied link's dialog and the email sent differ only by the address.
+func TestInviteExistingAccountLooksTheSame(t *testing.T) {
+	app, c, db, orgID := ownerWithDB(t)
+	globex := db.orgNamed("Globex")
+	db.addMember(globex.ID, "gus@example.com", models.RoleViewer) // has an account elsewhere
+	seen := func(email string) []string {
+		c.get("/users/invite")
+		res := c.invite(email, models.RoleViewer)
+		m := app.memberByEmail(db, orgID, email)
+		msgs := app.outboxOf(orgID)
+		mail := msgs[len(msgs)-1]
+		tab := c.get("/users?tab=inactivated")
+		row := tab.Doc.Find("tr").FilterFunction(func(_ int, s *goquery.Selection) bool { return strings.Contains(s.Text(), email) })
+		rowHTML, _ := row.Html()
+		copied := c.post(memberPath(m.ID, "invite-link"), nil)
+		norm := func(s string) string {
+			s = strings.ReplaceAll(s, email, "EMAIL")
+			s = strings.ReplaceAll(s, "/users/"+strconv.FormatInt(m.ID, 10)+"/", "/users/ID/")
+			return inviteTokenRE.ReplaceAllString(s, "/invite/TOKEN")
+		}
+		return []string{strconv.Itoa(res.StatusCode), norm(res.text(".modal, dialog, main")), norm(rowHTML),
+			strconv.Itoa(copied.StatusCode), norm(copied.text("main, .modal, dialog")),
+			string(mail.Status), norm(mail.Subject), norm(mail.TextBody)}
+	}
+	with, without := seen("gus@example.com"), seen("gwen@example.com") // same initial for the avatar
+	names := []string{"invite status", "invite result", "Inactivated row", "copy link status", "copy link dialog", "email status", "email subject", "email body"}
+	for i := range with {
+		if with[i] != without[i] {
+			t.Errorf("%s differs for an email with an account:\n%q\nwithout:\n%q", names[i], with[i], without[i])
+		}
+	}
+	if !strings.Contains(with[1], "Invitation sent") {
+		t.Errorf("invite result %q, want Invitation sent", with[1])
+	}
+}
+
+var inviteTokenRE = regexp.MustCompile(`/invite/[A-Za-z0-9_-]+`)

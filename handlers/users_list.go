@@ -9,7 +9,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"gatehouse/models"
-	"gatehouse/store"
 	"gatehouse/views"
 )
 
@@ -28,7 +27,7 @@ func (h *Handler) UsersList(c echo.Context) error {
 	if utf8.RuneCountInString(query) > maxSearchRunes {
 		query = string([]rune(query)[:maxSearchRunes])
 	}
-	sort := store.ParseMemberSort(c.QueryParam("sort"))
+	sort := models.ParseSortKey(c.QueryParam("sort"))
 	desc := c.QueryParam("dir") == "desc"
 	noMFA := c.QueryParam("mfa") == "none"
 	status := tab.Status()
@@ -37,7 +36,7 @@ func (h *Handler) UsersList(c echo.Context) error {
 		status = models.StatusRejected
 	}
 
-	page, err := h.store.FindMembers(ctx, cur.Org.ID, store.MemberFilter{
+	page, err := h.app.ListMembers(ctx, cur, models.MemberFilter{
 		Status: status, Query: query, Sort: sort, Desc: desc, Cursor: c.QueryParam("cursor"), Limit: usersPerPage, NoMFA: noMFA,
 	})
 	if err != nil {
@@ -56,14 +55,14 @@ func (h *Handler) UsersList(c echo.Context) error {
 	}
 	v.Actions = rowActions(cur, page.Members)
 	if tab == models.TabInactivated {
-		if v.Invites, err = h.inviteStatuses(ctx, cur.Org.ID, page.Members); err != nil {
+		if v.Invites, err = h.inviteStatuses(ctx, cur, page.Members); err != nil {
 			return err
 		}
 	}
 	if wantsFragment(c, "users-results") {
 		return h.render(c, http.StatusOK, views.UsersResults(v))
 	}
-	counts, err := h.store.MemberCounts(ctx, cur.Org.ID)
+	counts, err := h.app.CountMembers(ctx, cur)
 	if err != nil {
 		return err
 	}
@@ -74,22 +73,14 @@ func (h *Handler) UsersList(c echo.Context) error {
 	return h.render(c, http.StatusOK, views.UsersPage(v))
 }
 
-// rowActions builds each row's menu: what the member's status offers, less what the viewer
-// may not do. Nobody is offered changing their own roles or terminating themselves.
+// rowActions builds each row's menu from models.Offered, the rule the actions themselves apply.
 func rowActions(cur *models.Current, members []models.Membership) map[int64][]views.MenuItem {
 	out := make(map[int64][]views.MenuItem, len(members))
-	for _, m := range members {
-		self := m.UserID != nil && *m.UserID == cur.User.ID
-		for _, act := range models.Actions(m.Status) {
-			if !cur.Can(act.Permission()) || (self && (act == models.ActEditRoles || act == models.ActTerminate)) {
-				continue
-			}
+	for i := range members {
+		m := &members[i]
+		for _, act := range models.Offered(cur.Actor(), m) {
 			out[m.ID] = append(out[m.ID], views.MenuItem{Label: act.Label(), Href: memberActionHref(m.ID, act),
 				Danger: act.Destructive(), Dialog: true})
-		}
-		if m.Status == models.StatusActive && m.UserMFA && !self && cur.Can(models.ActResetMFA.Permission()) {
-			out[m.ID] = append(out[m.ID], views.MenuItem{Label: models.ActResetMFA.Label(), Href: memberActionHref(m.ID, models.ActResetMFA),
-				Danger: true, Dialog: true})
 		}
 	}
 	return out
@@ -104,29 +95,21 @@ var deliveryLabels = map[models.OutboxStatus]string{
 	models.OutboxHeld:     "In outbox",
 }
 
-// inviteStatuses loads each invited member's latest link and its email's delivery, in two queries.
-func (h *Handler) inviteStatuses(ctx context.Context, orgID int64, members []models.Membership) (map[int64]views.InviteStatus, error) {
+// inviteStatuses says, for each invited member, whether their latest link expired and how its email fared.
+func (h *Handler) inviteStatuses(ctx context.Context, cur *models.Current, members []models.Membership) (map[int64]views.InviteStatus, error) {
 	ids := make([]int64, len(members))
 	for i, m := range members {
 		ids[i] = m.ID
 	}
-	invs, err := h.store.LatestInvitations(ctx, orgID, ids)
-	if err != nil {
-		return nil, err
-	}
-	invIDs := make([]int64, 0, len(invs))
-	for _, inv := range invs {
-		invIDs = append(invIDs, inv.ID)
-	}
-	deliveries, err := h.store.LatestDeliveries(ctx, invIDs)
+	latest, err := h.app.LatestInvitations(ctx, cur, ids)
 	if err != nil {
 		return nil, err
 	}
 	now := h.clock.Now()
-	out := make(map[int64]views.InviteStatus, len(invs))
-	for mid, inv := range invs {
-		st := views.InviteStatus{Expired: inv.State(now) == models.LinkExpired, ExpiresAt: inv.ExpiresAt}
-		if msg, ok := deliveries[inv.ID]; ok {
+	out := make(map[int64]views.InviteStatus, len(latest))
+	for mid, l := range latest {
+		st := views.InviteStatus{Expired: l.Invitation.State(now) == models.LinkExpired, ExpiresAt: l.Invitation.ExpiresAt}
+		if msg := l.Delivery; msg != nil {
 			st.Delivery = deliveryLabels[msg.Status]
 			st.Failed = msg.Status == models.OutboxFailed || msg.Status == models.OutboxRetrying
 		}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -12,225 +11,89 @@ import (
 	"gatehouse/models"
 )
 
-// InviteInput is one submission of the invite form.
-type InviteInput struct {
-	FirstName  string // used when one person is invited
-	LastName   string
-	Roles      []models.Role
-	Department string
-	Position   string
-	ExpiresAt  time.Time
-	Quota      int // invitation emails the actor may send in any 24 hours
-	People     []InvitePerson
-}
-
-// InvitePerson is one invited email with its link's token hash and the composed email.
-type InvitePerson struct {
-	Email     string
-	TokenHash []byte
-	Message   models.OutboxMessage // recipient, subject and bodies; the store links and enqueues it
-}
-
-// InviteResult is what happened to one invited email.
-type InviteResult string
-
-// Invite results.
-const (
-	InviteSent      InviteResult = "sent"
-	InviteExists    InviteResult = "exists" // a membership already exists; Existing says in what status
-	InviteOverQuota InviteResult = "quota"
-)
-
-// InviteOutcome is the result for one email of an invite submission.
-type InviteOutcome struct {
-	Email    string
-	Result   InviteResult
-	Existing *models.Membership
-}
-
-// InviteMembers invites each person in one transaction: a membership in status invited (or a
-// revoked one brought back), its roles, one invitation link, the email in the outbox and an
-// audit event. An email that already has a membership is not touched; its outcome says why.
-// Emails past the actor's daily quota are not sent; counting happens inside the (IMMEDIATE)
-// transaction, so parallel submissions cannot overshoot it.
-func (s *Store) InviteMembers(ctx context.Context, actor *models.Current, in InviteInput, meta models.Meta) ([]InviteOutcome, error) {
-	if !actor.Can(models.PermInviteMembers) {
-		return nil, models.ErrForbidden
+// InvitesSentSince counts the invitation emails the user has had put in the outbox since
+// since (links copied without an email do not count). Called inside the inviting use case's
+// transaction, the count and the invitations it allows are one atomic step.
+func (s *Store) InvitesSentSince(ctx context.Context, userID int64, since time.Time) (int, error) {
+	var sent int64
+	err := s.reader(ctx).Table("outbox_messages").Joins("JOIN invitations ON invitations.id = outbox_messages.invitation_id").
+		Where("invitations.invited_by_id = ? AND invitations.created_at > ?", userID, since).Count(&sent).Error
+	if err != nil {
+		return 0, fmt.Errorf("store: unable to count invitations sent: %w", err)
 	}
-	if err := models.CheckGrant(actorOf(actor), in.Roles); err != nil {
-		return nil, err
-	}
-	out := make([]InviteOutcome, 0, len(in.People))
+	return int(sent), nil
+}
+
+// SaveInvitedMember writes m (in status invited) with roles: a new membership when m.ID is
+// 0, else the invitation's fields of the existing one (a revoked membership invited again).
+func (s *Store) SaveInvitedMember(ctx context.Context, m *models.Membership, roles []models.Role) error {
 	err := s.tx(ctx, func(tx *gorm.DB) error {
-		now := s.now()
-		left, err := quotaLeft(tx, actor.User.ID, in.Quota, now)
+		var err error
+		if m.ID != 0 {
+			err = tx.Model(m).Select("status", "invited_by_id", "department", "position", "first_name", "last_name",
+				"name_key", "last_name_key", "updated_at").Updates(m).Error
+		} else {
+			err = tx.Create(m).Error
+		}
 		if err != nil {
 			return err
 		}
-		for _, p := range in.People {
-			var m models.Membership
-			err := tx.Where("org_id = ? AND email = ?", actor.Org.ID, p.Email).Take(&m).Error
-			found := err == nil
-			if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
-				return err
-			}
-			if found && m.Status != models.StatusRevoked {
-				existing := m
-				out = append(out, InviteOutcome{Email: p.Email, Result: InviteExists, Existing: &existing})
-				continue
-			}
-			if left <= 0 {
-				out = append(out, InviteOutcome{Email: p.Email, Result: InviteOverQuota})
-				continue
-			}
-			left--
-			m.OrgID, m.Email, m.Status, m.InvitedByID = actor.Org.ID, p.Email, models.StatusInvited, &actor.User.ID
-			m.Department, m.Position = in.Department, in.Position
-			if len(in.People) == 1 {
-				m.SetName(in.FirstName, in.LastName)
-			} else {
-				m.SetName("", "")
-			}
-			if found {
-				err = tx.Model(&m).Select("status", "invited_by_id", "department", "position", "first_name", "last_name",
-					"name_key", "last_name_key", "updated_at").Updates(&m).Error
-			} else {
-				err = tx.Create(&m).Error
-			}
-			if err != nil {
-				return err
-			}
-			if err := setRoles(tx, m.ID, in.Roles); err != nil {
-				return err
-			}
-			msg := p.Message
-			if err := mintLink(tx, &m, actor.User.ID, p.TokenHash, in.ExpiresAt, &msg, now); err != nil {
-				return err
-			}
-			detail := "roles " + rolesText(in.Roles)
-			if err := writeAudit(tx, models.AuditEvent{OrgID: &actor.Org.ID, ActorUserID: &actor.User.ID, ActorEmail: actor.User.Email,
-				Action: models.ActionInvited, TargetMembershipID: &m.ID, TargetEmail: m.Email, Detail: detail}, meta, now); err != nil {
-				return err
-			}
-			out = append(out, InviteOutcome{Email: p.Email, Result: InviteSent})
-		}
-		return nil
+		m.Roles = models.SortRoles(roles)
+		return setRoles(tx, m.ID, roles)
 	})
 	if err != nil {
-		return nil, wrapRule(err, "invite members")
+		return fmt.Errorf("store: unable to save invited member: %w", err)
 	}
-	return out, nil
+	return nil
 }
 
-// quotaLeft is how many invitation emails the user may still send in the 24 hours before now.
-func quotaLeft(tx *gorm.DB, userID int64, quota int, now time.Time) (int, error) {
-	var sent int64
-	err := tx.Table("outbox_messages").Joins("JOIN invitations ON invitations.id = outbox_messages.invitation_id").
-		Where("invitations.invited_by_id = ? AND invitations.created_at > ?", userID, now.Add(-24*time.Hour)).Count(&sent).Error
-	return quota - int(sent), err
-}
-
-// mintLink supersedes every live link of the membership and creates a new one; with msg,
-// it also puts the invitation email in the outbox, linked to the new invitation.
-func mintLink(tx *gorm.DB, m *models.Membership, inviterID int64, tokenHash []byte, expires time.Time, msg *models.OutboxMessage, now time.Time) error {
-	if err := tx.Model(&models.Invitation{}).
-		Where("membership_id = ? AND used_at IS NULL AND revoked_at IS NULL AND superseded_at IS NULL", m.ID).
-		Update("superseded_at", now).Error; err != nil {
-		return err
-	}
-	inv := models.Invitation{OrgID: m.OrgID, MembershipID: m.ID, Email: m.Email, TokenHash: tokenHash,
-		InvitedByID: &inviterID, ExpiresAt: expires, CreatedAt: now}
-	if err := tx.Create(&inv).Error; err != nil {
-		return err
-	}
-	if msg == nil {
-		return nil
-	}
-	msg.OrgID, msg.InvitationID, msg.Channel, msg.Recipient = &m.OrgID, &inv.ID, models.ChannelEmail, m.Email
-	return enqueue(tx, msg, now)
-}
-
-// NewLink is a freshly minted invitation link for an existing invited membership.
-type NewLink struct {
-	TokenHash []byte
-	ExpiresAt time.Time
-	Message   *models.OutboxMessage // the email to send; nil for a link the admin copies
-	Quota     int
-}
-
-// Reinvite sends a new link to an invited member and invalidates every earlier one.
-// With link.Message nil it is "Copy invite link": the same, but nothing is emailed.
-func (s *Store) Reinvite(ctx context.Context, actor *models.Current, membershipID int64, link NewLink, meta models.Meta) error {
-	act, action := models.ActReinvite, models.ActionReinvited
-	if link.Message == nil {
-		act, action = models.ActCopyLink, models.ActionLinkCopied
-	}
+// MintInvitation supersedes every live link of the membership and stores a new one under
+// tokenHash; with msg, it also puts the invitation email in the outbox, linked to it.
+func (s *Store) MintInvitation(ctx context.Context, m *models.Membership, inviterID int64, tokenHash []byte, expires time.Time, msg *models.OutboxMessage) error {
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		now := s.now()
-		m, _, err := loadForAction(tx, actor, membershipID, act)
-		if err != nil {
+		if err := tx.Model(&models.Invitation{}).
+			Where("membership_id = ? AND used_at IS NULL AND revoked_at IS NULL AND superseded_at IS NULL", m.ID).
+			Update("superseded_at", now).Error; err != nil {
 			return err
 		}
-		if err := models.CheckManageOwner(actorOf(actor), targetOf(m)); err != nil {
+		inv := models.Invitation{OrgID: m.OrgID, MembershipID: m.ID, Email: m.Email, TokenHash: tokenHash,
+			InvitedByID: &inviterID, ExpiresAt: expires, CreatedAt: now}
+		if err := tx.Create(&inv).Error; err != nil {
 			return err
 		}
-		if link.Message != nil {
-			left, err := quotaLeft(tx, actor.User.ID, link.Quota, now)
-			if err != nil {
-				return err
-			}
-			if left <= 0 {
-				return &models.RuleError{Msg: "You have reached today's limit of invitation emails. Try again tomorrow, or use Copy invite link."}
-			}
+		if msg == nil {
+			return nil
 		}
-		if err := mintLink(tx, m, actor.User.ID, link.TokenHash, link.ExpiresAt, link.Message, now); err != nil {
-			return err
-		}
-		return writeAudit(tx, models.AuditEvent{OrgID: &actor.Org.ID, ActorUserID: &actor.User.ID, ActorEmail: actor.User.Email,
-			Action: action, TargetMembershipID: &m.ID, TargetEmail: m.Email}, meta, now)
+		msg.OrgID, msg.InvitationID, msg.Channel, msg.Recipient = &m.OrgID, &inv.ID, models.ChannelEmail, m.Email
+		return enqueue(tx, msg, now)
 	})
-	return wrapRule(err, "reinvite member")
+	if err != nil {
+		return fmt.Errorf("store: unable to mint invitation: %w", err)
+	}
+	return nil
 }
 
-// RevokeInvitation invalidates every link of an invited member; the membership leaves the
-// Users page tabs and stays only in the audit log.
-func (s *Store) RevokeInvitation(ctx context.Context, actor *models.Current, membershipID int64, meta models.Meta) error {
+// RevokeInvitations ends every unused link of the membership and moves it to status to.
+func (s *Store) RevokeInvitations(ctx context.Context, m *models.Membership, to models.Status) error {
 	err := s.tx(ctx, func(tx *gorm.DB) error {
-		now := s.now()
-		m, to, err := loadForAction(tx, actor, membershipID, models.ActRevoke)
-		if err != nil {
-			return err
-		}
-		if err := models.CheckManageOwner(actorOf(actor), targetOf(m)); err != nil {
-			return err
-		}
 		if err := tx.Model(&models.Invitation{}).Where("membership_id = ? AND used_at IS NULL AND revoked_at IS NULL", m.ID).
-			Update("revoked_at", now).Error; err != nil {
+			Update("revoked_at", s.now()).Error; err != nil {
 			return err
 		}
-		if err := tx.Model(m).Update("status", to).Error; err != nil {
-			return err
-		}
-		return writeAudit(tx, models.AuditEvent{OrgID: &actor.Org.ID, ActorUserID: &actor.User.ID, ActorEmail: actor.User.Email,
-			Action: models.ActionRevoked, TargetMembershipID: &m.ID, TargetEmail: m.Email}, meta, now)
+		return tx.Model(m).Update("status", to).Error
 	})
-	return wrapRule(err, "revoke invitation")
-}
-
-// InvitationInfo is an invitation link with what its signup page shows.
-type InvitationInfo struct {
-	Invitation    models.Invitation
-	State         models.LinkState
-	Org           models.Organization
-	Membership    models.Membership
-	Inviter       *models.User // nil when the inviter's account is gone
-	AccountExists bool         // the invited email already has a Gatehouse account
+	if err != nil {
+		return fmt.Errorf("store: unable to revoke invitation: %w", err)
+	}
+	m.Status = to
+	return nil
 }
 
 // FindInvitation looks up a link by its raw token. An unknown token is models.ErrNotFound.
-func (s *Store) FindInvitation(ctx context.Context, raw string) (*InvitationInfo, error) {
+func (s *Store) FindInvitation(ctx context.Context, raw string) (*models.InvitationInfo, error) {
 	db := s.reader(ctx)
-	var info InvitationInfo
+	var info models.InvitationInfo
 	if err := db.Where("token_hash = ?", models.HashToken(raw)).Take(&info.Invitation).Error; err != nil {
 		if err = notFound(err); errors.Is(err, models.ErrNotFound) {
 			return nil, err
@@ -265,10 +128,11 @@ type AcceptInput struct {
 	PasswordHash string
 }
 
-// AcceptInvitation spends a live link and, in one transaction, creates the account and makes
-// the membership active. The link is claimed with a conditional update, so of many parallel
-// submissions exactly one creates the account; the others get a *models.LinkError (used).
-func (s *Store) AcceptInvitation(ctx context.Context, raw string, in AcceptInput, meta models.Meta) (*models.User, *models.Membership, error) {
+// AcceptInvitation spends a live link and creates the account and makes the membership
+// active. The link is claimed with a conditional update, so of many parallel submissions
+// exactly one creates the account; the others get a *models.LinkError (used). An email that
+// already has an account is models.ErrConflict.
+func (s *Store) AcceptInvitation(ctx context.Context, raw string, in AcceptInput) (*models.User, *models.Membership, error) {
 	var user models.User
 	var m models.Membership
 	err := s.tx(ctx, func(tx *gorm.DB) error {
@@ -303,11 +167,7 @@ func (s *Store) AcceptInvitation(ctx context.Context, raw string, in AcceptInput
 		}
 		m.UserID, m.Status = &user.ID, to
 		m.SetName(in.FirstName, in.LastName)
-		if err := tx.Model(&m).Select("user_id", "status", "first_name", "last_name", "name_key", "last_name_key", "updated_at").Updates(&m).Error; err != nil {
-			return err
-		}
-		return writeAudit(tx, models.AuditEvent{OrgID: &m.OrgID, ActorUserID: &user.ID, ActorEmail: user.Email,
-			Action: models.ActionSignedUp, TargetMembershipID: &m.ID, TargetEmail: user.Email}, meta, now)
+		return tx.Model(&m).Select("user_id", "status", "first_name", "last_name", "name_key", "last_name_key", "updated_at").Updates(&m).Error
 	})
 	if err != nil {
 		var le *models.LinkError
@@ -337,14 +197,8 @@ func (s *Store) LatestInvitations(ctx context.Context, orgID int64, membershipID
 	return out, nil
 }
 
-func rolesText(roles []models.Role) string {
-	sorted := models.SortRoles(roles)
-	names := make([]string, len(sorted))
-	for i, r := range sorted {
-		names[i] = r.Label()
-	}
-	return strings.Join(names, ", ")
-}
+// rolesText names roles in audit details (models.RoleLabels).
+func rolesText(roles []models.Role) string { return models.RoleLabels(roles) }
 
 // wrapRule passes domain errors through untouched and wraps anything else.
 func wrapRule(err error, what string) error {

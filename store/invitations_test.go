@@ -65,44 +65,35 @@ func withPermissions(cur *models.Current, roles ...models.Role) *models.Current 
 	return &c
 }
 
-// invitee returns an invited person with a fresh link and its raw token.
-func invitee(email string) (InvitePerson, string) {
-	raw, hash := models.NewToken()
-	return InvitePerson{Email: email, TokenHash: hash, Message: inviteEmail(email)}, raw
-}
-
 func inviteEmail(email string) models.OutboxMessage {
 	return models.OutboxMessage{Subject: "Join Acme on Gatehouse", TextBody: "Follow the link, " + email, HTMLBody: "<p>link</p>"}
 }
 
-func (f *inviteFixture) input(roles []models.Role, quota int, people ...InvitePerson) InviteInput {
-	return InviteInput{Roles: roles, Quota: quota, ExpiresAt: f.clock.Now().Add(f.expiry), People: people}
-}
-
-// invite has actor invite emails with roles; every one must be sent. It returns the raw tokens by email.
+// invite has actor invite emails with roles, as app.Invite does through the store: an
+// invited membership, a link and its email for each. It returns the raw tokens by email.
 func (f *inviteFixture) invite(t *testing.T, actor *models.Current, roles []models.Role, emails ...string) map[string]string {
 	t.Helper()
+	ctx := context.Background()
 	tokens := map[string]string{}
-	var people []InvitePerson
 	for _, e := range emails {
-		p, raw := invitee(e)
-		people, tokens[e] = append(people, p), raw
-	}
-	out, err := f.s.InviteMembers(context.Background(), actor, f.input(roles, 1000, people...), testMeta)
-	if err != nil {
-		t.Fatalf("InviteMembers(%v): %v", emails, err)
-	}
-	for _, o := range out {
-		if o.Result != InviteSent {
-			t.Fatalf("InviteMembers: %s was %s, want sent", o.Email, o.Result)
+		m := &models.Membership{OrgID: actor.Org.ID, Email: e, Status: models.StatusInvited, InvitedByID: &actor.User.ID}
+		m.SetName("", "")
+		if err := f.s.SaveInvitedMember(ctx, m, roles); err != nil {
+			t.Fatalf("SaveInvitedMember(%s): %v", e, err)
 		}
+		raw, hash := models.NewToken()
+		msg := inviteEmail(e)
+		if err := f.s.MintInvitation(ctx, m, actor.User.ID, hash, f.clock.Now().Add(f.expiry), &msg); err != nil {
+			t.Fatalf("MintInvitation(%s): %v", e, err)
+		}
+		tokens[e] = raw
 	}
 	return tokens
 }
 
 func (f *inviteFixture) accept(t *testing.T, raw, first, last string) (*models.User, *models.Membership) {
 	t.Helper()
-	u, m, err := f.s.AcceptInvitation(context.Background(), raw, AcceptInput{FirstName: first, LastName: last, PasswordHash: testHash()}, testMeta)
+	u, m, err := f.s.AcceptInvitation(context.Background(), raw, AcceptInput{FirstName: first, LastName: last, PasswordHash: testHash()})
 	if err != nil {
 		t.Fatalf("AcceptInvitation: %v", err)
 	}
@@ -117,16 +108,22 @@ func (f *inviteFixture) join(t *testing.T, email string, roles ...models.Role) *
 	return currentOf(t, f.s, f.org.ID, email)
 }
 
+// reinvite mints a new link for membership id, with an email or (copy link) without.
 func (f *inviteFixture) reinvite(t *testing.T, actor *models.Current, id int64, email bool) string {
 	t.Helper()
-	raw, hash := models.NewToken()
-	link := NewLink{TokenHash: hash, ExpiresAt: f.clock.Now().Add(f.expiry), Quota: 1000}
-	if email {
-		msg := inviteEmail("again")
-		link.Message = &msg
+	ctx := context.Background()
+	m, err := f.s.FindMember(ctx, actor.Org.ID, id)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if err := f.s.Reinvite(context.Background(), actor, id, link, testMeta); err != nil {
-		t.Fatalf("Reinvite(%d): %v", id, err)
+	raw, hash := models.NewToken()
+	var msg *models.OutboxMessage
+	if email {
+		e := inviteEmail("again")
+		msg = &e
+	}
+	if err := f.s.MintInvitation(ctx, m, actor.User.ID, hash, f.clock.Now().Add(f.expiry), msg); err != nil {
+		t.Fatalf("MintInvitation(%d): %v", id, err)
 	}
 	return raw
 }
@@ -194,7 +191,7 @@ func liveLinks(invs []models.Invitation, now time.Time) int {
 	return n
 }
 
-func mustFindInvitation(tb testing.TB, s *Store, raw string) *InvitationInfo {
+func mustFindInvitation(tb testing.TB, s *Store, raw string) *models.InvitationInfo {
 	tb.Helper()
 	info, err := s.FindInvitation(context.Background(), raw)
 	if err != nil {
@@ -211,373 +208,43 @@ func wantLinkError(tb testing.TB, what string, err error, st models.LinkState) {
 	}
 }
 
-func TestInviteMembers(t *testing.T) {
+// The rules, audit and quota of inviting, reinviting and revoking are tested with the use
+// cases (app/invitations_test.go); these tests check what the store writes.
+
+func TestSaveInvitedMember(t *testing.T) {
 	ctx := context.Background()
-
-	t.Run("new emails", func(t *testing.T) {
-		f := newInviteFixture(t)
-		before := tableCounts(t, f.s)
-		ada, _ := invitee("ada@example.com")
-		bob, _ := invitee("bob@example.com")
-		in := f.input([]models.Role{models.RoleViewer, models.RoleEditor}, 100, ada, bob)
-		in.FirstName, in.LastName, in.Department, in.Position = "Ada", "Lovelace", "Ops", "Engineer"
-		out, err := f.s.InviteMembers(ctx, f.owner, in, testMeta)
-		if err != nil {
-			t.Fatal(err)
-		}
-		want := []InviteOutcome{{Email: "ada@example.com", Result: InviteSent}, {Email: "bob@example.com", Result: InviteSent}}
-		if !slices.Equal(out, want) {
-			t.Errorf("outcomes = %+v, want %+v", out, want)
-		}
-		wantTableDelta(t, f.s, before, map[string]int64{"memberships": 2, "membership_roles": 4, "invitations": 2, "outbox_messages": 2, "audit_events": 2})
-		for _, p := range []InvitePerson{ada, bob} {
-			m := membershipOf(t, f.s, f.org.ID, p.Email)
-			if m.Status != models.StatusInvited || m.UserID != nil || m.InvitedByID == nil || *m.InvitedByID != f.owner.User.ID {
-				t.Errorf("%s: status %s, user %v, invited by %v; want invited by Olive, no account", p.Email, m.Status, m.UserID, m.InvitedByID)
-			}
-			if !slices.Equal(m.Roles, []models.Role{models.RoleEditor, models.RoleViewer}) {
-				t.Errorf("%s: roles %v, want editor, viewer", p.Email, m.Roles)
-			}
-			if m.Department != "Ops" || m.Position != "Engineer" {
-				t.Errorf("%s: department %q, position %q", p.Email, m.Department, m.Position)
-			}
-			// Names belong to one person: with two invited, nobody gets them.
-			if m.FirstName != "" || m.LastName != "" || m.NameKey != p.Email {
-				t.Errorf("%s: name %q %q (key %q), want none when several are invited", p.Email, m.FirstName, m.LastName, m.NameKey)
-			}
-			invs := invitationsOf(t, f.s, m.ID)
-			if len(invs) != 1 {
-				t.Fatalf("%s: %d invitations, want 1", p.Email, len(invs))
-			}
-			inv := invs[0]
-			if inv.State(f.clock.Now()) != models.LinkLive || !bytes.Equal(inv.TokenHash, p.TokenHash) || inv.OrgID != f.org.ID ||
-				inv.Email != p.Email || !inv.ExpiresAt.Equal(in.ExpiresAt) || inv.InvitedByID == nil || *inv.InvitedByID != f.owner.User.ID {
-				t.Errorf("%s: invitation %+v", p.Email, inv)
-			}
-			msgs := messagesOf(t, f.s, p.Email)
-			if len(msgs) != 1 {
-				t.Fatalf("%s: %d messages, want 1", p.Email, len(msgs))
-			}
-			msg := msgs[0]
-			if msg.InvitationID == nil || *msg.InvitationID != inv.ID || msg.OrgID == nil || *msg.OrgID != f.org.ID ||
-				msg.Channel != models.ChannelEmail || msg.Status != models.OutboxPending || msg.Subject != "Join Acme on Gatehouse" {
-				t.Errorf("%s: message %+v, want a pending email linked to invitation %d", p.Email, msg, inv.ID)
-			}
-			evs := auditOf(t, f.s, f.org.ID, models.ActionInvited, m.ID)
-			if len(evs) != 1 || evs[0].ActorUserID == nil || *evs[0].ActorUserID != f.owner.User.ID || evs[0].TargetEmail != p.Email ||
-				evs[0].Detail != "roles Editor, Viewer" || evs[0].IP != testMeta.IP {
-				t.Errorf("%s: audit %+v", p.Email, evs)
-			}
-		}
-		counts := checkCounts(t, f.s, f.org.ID, "after invite")
-		if counts[models.StatusInvited] != 2 {
-			t.Errorf("invited count = %d, want 2", counts[models.StatusInvited])
-		}
-	})
-
-	t.Run("names used for one person", func(t *testing.T) {
-		f := newInviteFixture(t)
-		p, _ := invitee("ada@example.com")
-		in := f.input([]models.Role{models.RoleViewer}, 100, p)
-		in.FirstName, in.LastName = "Ada", "Lovelace"
-		if _, err := f.s.InviteMembers(ctx, f.owner, in, testMeta); err != nil {
-			t.Fatal(err)
-		}
-		m := membershipOf(t, f.s, f.org.ID, "ada@example.com")
-		if m.FirstName != "Ada" || m.LastName != "Lovelace" || m.NameKey != "ada lovelace" || m.LastNameKey != "lovelace" {
-			t.Errorf("name %q %q keys %q %q, want Ada Lovelace", m.FirstName, m.LastName, m.NameKey, m.LastNameKey)
-		}
-	})
-
-	t.Run("existing memberships are not touched", func(t *testing.T) {
-		f := newInviteFixture(t)
-		oldToken := f.invite(t, f.owner, []models.Role{models.RoleViewer}, "invited@example.com")["invited@example.com"]
-		for _, st := range []models.Status{models.StatusPending, models.StatusRejected, models.StatusTerminated} {
-			mustInsertMember(t, f.s, models.Membership{OrgID: f.org.ID, Email: string(st) + "@example.com", Status: st}, models.RoleEditor)
-		}
-		f.clock.Advance(time.Minute)
-		before := tableCounts(t, f.s)
-		wantStatus := map[string]models.Status{
-			"olive@acme.test":        models.StatusActive,
-			"invited@example.com":    models.StatusInvited,
-			"pending@example.com":    models.StatusPending,
-			"rejected@example.com":   models.StatusRejected,
-			"terminated@example.com": models.StatusTerminated,
-		}
-		var people []InvitePerson
-		for _, e := range []string{"olive@acme.test", "invited@example.com", "pending@example.com", "rejected@example.com", "terminated@example.com", "new@example.com"} {
-			p, _ := invitee(e)
-			people = append(people, p)
-		}
-		in := f.input([]models.Role{models.RoleAdmin}, 100, people...)
-		in.Department = "Changed"
-		out, err := f.s.InviteMembers(ctx, f.owner, in, testMeta)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(out) != len(people) {
-			t.Fatalf("%d outcomes for %d people", len(out), len(people))
-		}
-		for i, o := range out {
-			if o.Email != people[i].Email {
-				t.Errorf("outcome %d is for %s, want %s (input order)", i, o.Email, people[i].Email)
-			}
-			if o.Email == "new@example.com" {
-				if o.Result != InviteSent || o.Existing != nil {
-					t.Errorf("new@: %+v, want sent", o)
-				}
-				continue
-			}
-			if o.Result != InviteExists || o.Existing == nil || o.Existing.Status != wantStatus[o.Email] {
-				t.Errorf("%s: %+v, want exists with status %s", o.Email, o, wantStatus[o.Email])
-				continue
-			}
-			m := membershipOf(t, f.s, f.org.ID, o.Email)
-			if o.Existing.ID != m.ID || m.Status != wantStatus[o.Email] || m.Department == "Changed" || slices.Contains(m.Roles, models.RoleAdmin) {
-				t.Errorf("%s was changed: %+v", o.Email, m)
-			}
-		}
-		// Only new@ was written: one membership, one role, one link, one email, one event.
-		wantTableDelta(t, f.s, before, map[string]int64{"memberships": 1, "membership_roles": 1, "invitations": 1, "outbox_messages": 1, "audit_events": 1})
-		if st := mustFindInvitation(t, f.s, oldToken).State; st != models.LinkLive {
-			t.Errorf("the existing invitation's link is %s, want still live", st)
-		}
-	})
-
-	t.Run("revoked membership is invited again", func(t *testing.T) {
-		f := newInviteFixture(t)
-		oldToken := f.invite(t, f.owner, []models.Role{models.RoleViewer}, "ada@example.com")["ada@example.com"]
-		old := membershipOf(t, f.s, f.org.ID, "ada@example.com")
-		if err := f.s.RevokeInvitation(ctx, f.owner, old.ID, testMeta); err != nil {
-			t.Fatal(err)
-		}
-		f.clock.Advance(time.Hour)
-		p, raw := invitee("ada@example.com")
-		out, err := f.s.InviteMembers(ctx, f.owner, f.input([]models.Role{models.RoleEditor}, 100, p), testMeta)
-		if err != nil || len(out) != 1 || out[0].Result != InviteSent {
-			t.Fatalf("InviteMembers = %+v, %v; want sent", out, err)
-		}
-		m := membershipOf(t, f.s, f.org.ID, "ada@example.com")
-		if m.ID != old.ID || m.Status != models.StatusInvited || !slices.Equal(m.Roles, []models.Role{models.RoleEditor}) {
-			t.Errorf("membership %d %s %v, want the same membership %d invited as Editor", m.ID, m.Status, m.Roles, old.ID)
-		}
-		if st := mustFindInvitation(t, f.s, raw).State; st != models.LinkLive {
-			t.Errorf("new link is %s, want live", st)
-		}
-		if st := mustFindInvitation(t, f.s, oldToken).State; st != models.LinkRevoked {
-			t.Errorf("old link is %s, want revoked", st)
-		}
-		if n := len(messagesOf(t, f.s, "ada@example.com")); n != 2 {
-			t.Errorf("%d messages to ada, want 2", n)
-		}
-		counts := checkCounts(t, f.s, f.org.ID, "after re-invite")
-		if counts[models.StatusInvited] != 1 || counts[models.StatusRevoked] != 0 {
-			t.Errorf("counts %v, want one invited, none revoked", counts)
-		}
-		f.accept(t, raw, "Ada", "Lovelace")
-	})
-
-	t.Run("refusals write nothing", func(t *testing.T) {
-		f := newInviteFixture(t)
-		admin := f.join(t, "admin@acme.test", models.RoleAdmin)
-		editor := f.join(t, "editor@acme.test", models.RoleEditor)
-		viewer := f.join(t, "viewer@acme.test", models.RoleViewer)
-		tests := []struct {
-			name   string
-			actor  *models.Current
-			roles  []models.Role
-			forbid bool   // plain ErrForbidden
-			msg    string // a RuleError with this message
-		}{
-			{"editor", editor, []models.Role{models.RoleViewer}, true, ""},
-			{"viewer", viewer, []models.Role{models.RoleViewer}, true, ""},
-			{"nil actor", nil, []models.Role{models.RoleViewer}, true, ""},
-			{"admin grants owner", admin, []models.Role{models.RoleOwner}, false, "Only an Owner can grant the Owner role."},
-			{"admin grants viewer and owner", admin, []models.Role{models.RoleViewer, models.RoleOwner}, false, "Only an Owner can grant the Owner role."},
-			{"no role", f.owner, nil, false, "Choose at least one role."},
-			{"unknown role", f.owner, []models.Role{"root"}, false, "Unknown role."},
-		}
-		for _, tt := range tests {
-			t.Run(tt.name, func(t *testing.T) {
-				before := tableCounts(t, f.s)
-				p, _ := invitee("new@example.com")
-				out, err := f.s.InviteMembers(ctx, tt.actor, f.input(tt.roles, 100, p), testMeta)
-				if !errors.Is(err, models.ErrForbidden) || out != nil {
-					t.Errorf("InviteMembers = %+v, %v; want ErrForbidden", out, err)
-				}
-				if got := models.RefusalMessage(err); got != tt.msg {
-					t.Errorf("refusal message %q, want %q", got, tt.msg)
-				}
-				wantTableDelta(t, f.s, before, nil)
-			})
-		}
-	})
-
-	t.Run("admin invites", func(t *testing.T) {
-		f := newInviteFixture(t)
-		admin := f.join(t, "admin@acme.test", models.RoleAdmin)
-		f.invite(t, admin, []models.Role{models.RoleAdmin}, "second-admin@example.com")
-		m := membershipOf(t, f.s, f.org.ID, "second-admin@example.com")
-		if *m.InvitedByID != admin.User.ID {
-			t.Errorf("invited by %d, want the admin %d", *m.InvitedByID, admin.User.ID)
-		}
-	})
-
-	t.Run("scoped by organization", func(t *testing.T) {
-		f := newInviteFixture(t)
-		f.invite(t, f.owner, []models.Role{models.RoleViewer}, "ada@example.com")
-		// The same email in Globex is a different membership.
-		f.invite(t, f.gus, []models.Role{models.RoleViewer}, "ada@example.com")
-		if a, g := membershipOf(t, f.s, f.org.ID, "ada@example.com"), membershipOf(t, f.s, f.other.ID, "ada@example.com"); a.ID == g.ID {
-			t.Errorf("one membership for two organizations")
-		}
-	})
+	f := newInviteFixture(t)
+	before := tableCounts(t, f.s)
+	m := &models.Membership{OrgID: f.org.ID, Email: "ada@example.com", Status: models.StatusInvited, InvitedByID: &f.owner.User.ID,
+		Department: "Ops", Position: "Engineer"}
+	m.SetName("Ada", "Lovelace")
+	if err := f.s.SaveInvitedMember(ctx, m, []models.Role{models.RoleViewer, models.RoleEditor}); err != nil {
+		t.Fatal(err)
+	}
+	wantTableDelta(t, f.s, before, map[string]int64{"memberships": 1, "membership_roles": 2})
+	got := membershipOf(t, f.s, f.org.ID, "ada@example.com")
+	if got.ID != m.ID || got.Status != models.StatusInvited || *got.InvitedByID != f.owner.User.ID || got.Department != "Ops" ||
+		got.NameKey != "ada lovelace" || !slices.Equal(got.Roles, []models.Role{models.RoleEditor, models.RoleViewer}) {
+		t.Errorf("stored %+v", got)
+	}
+	if err := f.s.RevokeInvitations(ctx, m, models.StatusRevoked); err != nil {
+		t.Fatal(err)
+	}
+	// A revoked membership invited again is the same row.
+	m.Status, m.Department = models.StatusInvited, "Sales"
+	m.SetName("", "")
+	if err := f.s.SaveInvitedMember(ctx, m, []models.Role{models.RoleAdmin}); err != nil {
+		t.Fatal(err)
+	}
+	got = membershipOf(t, f.s, f.org.ID, "ada@example.com")
+	if got.ID != m.ID || got.Status != models.StatusInvited || got.Department != "Sales" || got.NameKey != "ada@example.com" ||
+		!slices.Equal(got.Roles, []models.Role{models.RoleAdmin}) {
+		t.Errorf("invited again: %+v", got)
+	}
+	checkCounts(t, f.s, f.org.ID, "after invite, revoke, invite")
 }
 
-func TestInviteQuota(t *testing.T) {
-	ctx := context.Background()
-	viewer := []models.Role{models.RoleViewer}
-	people := func(prefix string, n int) []InvitePerson {
-		var ps []InvitePerson
-		for i := range n {
-			p, _ := invitee(fmt.Sprintf("%s%d@example.com", prefix, i))
-			ps = append(ps, p)
-		}
-		return ps
-	}
-	results := func(out []InviteOutcome) map[InviteResult]int {
-		m := map[InviteResult]int{}
-		for _, o := range out {
-			m[o.Result]++
-		}
-		return m
-	}
-
-	t.Run("over quota in one submission", func(t *testing.T) {
-		f := newInviteFixture(t)
-		before := tableCounts(t, f.s)
-		out, err := f.s.InviteMembers(ctx, f.owner, f.input(viewer, 3, people("a", 5)...), testMeta)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for i, o := range out {
-			want := InviteSent
-			if i >= 3 {
-				want = InviteOverQuota
-			}
-			if o.Result != want {
-				t.Errorf("%s: %s, want %s", o.Email, o.Result, want)
-			}
-		}
-		wantTableDelta(t, f.s, before, map[string]int64{"memberships": 3, "membership_roles": 3, "invitations": 3, "outbox_messages": 3, "audit_events": 3})
-		var n int64
-		f.s.r.Model(&models.Membership{}).Where("email IN ?", []string{"a3@example.com", "a4@example.com"}).Count(&n)
-		if n != 0 {
-			t.Errorf("over-quota emails got %d memberships, want none", n)
-		}
-	})
-
-	t.Run("existing memberships do not use quota", func(t *testing.T) {
-		f := newInviteFixture(t)
-		ps := people("a", 2)
-		owner, _ := invitee("olive@acme.test")
-		out, err := f.s.InviteMembers(ctx, f.owner, f.input(viewer, 2, append([]InvitePerson{owner}, ps...)...), testMeta)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := results(out); got[InviteSent] != 2 || got[InviteExists] != 1 {
-			t.Errorf("results %v, want 2 sent and 1 exists", got)
-		}
-	})
-
-	t.Run("the last 24 hours only", func(t *testing.T) {
-		f := newInviteFixture(t)
-		if out, _ := f.s.InviteMembers(ctx, f.owner, f.input(viewer, 3, people("a", 3)...), testMeta); results(out)[InviteSent] != 3 {
-			t.Fatalf("first day: %+v", out)
-		}
-		f.clock.Advance(24*time.Hour - time.Second)
-		out, err := f.s.InviteMembers(ctx, f.owner, f.input(viewer, 3, people("b", 1)...), testMeta)
-		if err != nil || results(out)[InviteOverQuota] != 1 {
-			t.Errorf("a second before a day has passed: %+v, %v; want over quota", out, err)
-		}
-		f.clock.Advance(time.Second)
-		out, err = f.s.InviteMembers(ctx, f.owner, f.input(viewer, 3, people("c", 4)...), testMeta)
-		if err != nil || results(out)[InviteSent] != 3 || results(out)[InviteOverQuota] != 1 {
-			t.Errorf("a day later: %+v, %v; want 3 sent, 1 over quota", out, err)
-		}
-	})
-
-	t.Run("per inviter", func(t *testing.T) {
-		f := newInviteFixture(t)
-		admin := f.join(t, "admin@acme.test", models.RoleAdmin)
-		// Olive has sent one email, admin@'s invitation: two more fill a quota of 3.
-		if out, _ := f.s.InviteMembers(ctx, f.owner, f.input(viewer, 3, people("a", 3)...), testMeta); results(out)[InviteSent] != 2 {
-			t.Fatalf("owner: %+v", out)
-		}
-		out, err := f.s.InviteMembers(ctx, admin, f.input(viewer, 2, people("b", 2)...), testMeta)
-		if err != nil || results(out)[InviteSent] != 2 {
-			t.Errorf("admin: %+v, %v; want its own quota", out, err)
-		}
-	})
-
-	t.Run("copied links do not count", func(t *testing.T) {
-		f := newInviteFixture(t)
-		f.invite(t, f.owner, viewer, "ada@example.com")
-		ada := membershipOf(t, f.s, f.org.ID, "ada@example.com")
-		for range 5 {
-			f.reinvite(t, f.owner, ada.ID, false)
-		}
-		// One email sent so far: two more fit a quota of 3.
-		out, err := f.s.InviteMembers(ctx, f.owner, f.input(viewer, 3, people("b", 3)...), testMeta)
-		if err != nil || results(out)[InviteSent] != 2 || results(out)[InviteOverQuota] != 1 {
-			t.Errorf("after copied links: %+v, %v; want 2 sent, 1 over quota", out, err)
-		}
-		// Over quota, links can still be copied.
-		f.reinvite(t, f.owner, ada.ID, false)
-	})
-
-	t.Run("reinvite emails count", func(t *testing.T) {
-		f := newInviteFixture(t)
-		f.invite(t, f.owner, viewer, "ada@example.com")
-		ada := membershipOf(t, f.s, f.org.ID, "ada@example.com")
-		f.reinvite(t, f.owner, ada.ID, true)
-		out, err := f.s.InviteMembers(ctx, f.owner, f.input(viewer, 3, people("b", 2)...), testMeta)
-		if err != nil || results(out)[InviteSent] != 1 || results(out)[InviteOverQuota] != 1 {
-			t.Errorf("after a reinvite: %+v, %v; want 1 sent, 1 over quota", out, err)
-		}
-	})
-
-	t.Run("race-safe", func(t *testing.T) {
-		f := newInviteFixture(t)
-		var sent, over atomic.Int32
-		var wg sync.WaitGroup
-		for g := range 10 {
-			wg.Go(func() {
-				out, err := f.s.InviteMembers(ctx, f.owner, f.input(viewer, 5, people(fmt.Sprintf("g%d-", g), 2)...), testMeta)
-				if err != nil {
-					t.Errorf("goroutine %d: %v", g, err)
-					return
-				}
-				r := results(out)
-				sent.Add(int32(r[InviteSent]))
-				over.Add(int32(r[InviteOverQuota]))
-			})
-		}
-		wg.Wait()
-		if sent.Load() != 5 || over.Load() != 15 {
-			t.Errorf("sent %d, over quota %d; want 5 and 15", sent.Load(), over.Load())
-		}
-		if n := countRows(t, f.s, &models.OutboxMessage{}); n != 5 {
-			t.Errorf("%d messages in the outbox, want 5", n)
-		}
-		if counts := checkCounts(t, f.s, f.org.ID, "after race"); counts[models.StatusInvited] != 5 {
-			t.Errorf("%d invited, want 5", counts[models.StatusInvited])
-		}
-	})
-}
-
-func TestReinvite(t *testing.T) {
-	ctx := context.Background()
+func TestMintInvitation(t *testing.T) {
 	viewer := []models.Role{models.RoleViewer}
 
 	t.Run("supersedes every earlier link", func(t *testing.T) {
@@ -590,7 +257,7 @@ func TestReinvite(t *testing.T) {
 
 		before := tableCounts(t, f.s)
 		latest := f.reinvite(t, f.owner, ada.ID, true)
-		wantTableDelta(t, f.s, before, map[string]int64{"invitations": 1, "outbox_messages": 1, "audit_events": 1})
+		wantTableDelta(t, f.s, before, map[string]int64{"invitations": 1, "outbox_messages": 1})
 		for raw, want := range map[string]models.LinkState{first: models.LinkSuperseded, copied: models.LinkSuperseded, latest: models.LinkLive} {
 			if st := mustFindInvitation(t, f.s, raw).State; st != want {
 				t.Errorf("link %.6s… is %s, want %s", raw, st, want)
@@ -601,18 +268,14 @@ func TestReinvite(t *testing.T) {
 			t.Errorf("%d live links, want 1", n)
 		}
 		newest := invs[len(invs)-1]
-		if !newest.ExpiresAt.Equal(f.clock.Now().Add(f.expiry)) {
-			t.Errorf("new link expires %v, want %v", newest.ExpiresAt, f.clock.Now().Add(f.expiry))
+		if !newest.ExpiresAt.Equal(f.clock.Now().Add(f.expiry)) || !bytes.Equal(newest.TokenHash, models.HashToken(latest)) ||
+			newest.InvitedByID == nil || *newest.InvitedByID != f.owner.User.ID || newest.OrgID != f.org.ID {
+			t.Errorf("new link %+v", newest)
 		}
 		msgs := messagesOf(t, f.s, "ada@example.com")
-		if len(msgs) != 2 || msgs[1].InvitationID == nil || *msgs[1].InvitationID != newest.ID || msgs[1].Status != models.OutboxPending {
+		if len(msgs) != 2 || msgs[1].InvitationID == nil || *msgs[1].InvitationID != newest.ID || msgs[1].Status != models.OutboxPending ||
+			msgs[1].Channel != models.ChannelEmail || msgs[1].OrgID == nil || *msgs[1].OrgID != f.org.ID {
 			t.Errorf("messages %+v, want a second one linked to invitation %d", msgs, newest.ID)
-		}
-		if evs := auditOf(t, f.s, f.org.ID, models.ActionReinvited, ada.ID); len(evs) != 1 || evs[0].ActorEmail != "olive@acme.test" {
-			t.Errorf("reinvited events %+v, want one by Olive", evs)
-		}
-		if m := membershipOf(t, f.s, f.org.ID, "ada@example.com"); m.Status != models.StatusInvited {
-			t.Errorf("status %s after reinvite, want invited", m.Status)
 		}
 		wantLinkError(t, "accept with a superseded link", acceptErr(f, first), models.LinkSuperseded)
 		f.accept(t, latest, "Ada", "Lovelace")
@@ -620,23 +283,11 @@ func TestReinvite(t *testing.T) {
 
 	t.Run("copy link sends nothing", func(t *testing.T) {
 		f := newInviteFixture(t)
-		first := f.invite(t, f.owner, viewer, "ada@example.com")["ada@example.com"]
+		f.invite(t, f.owner, viewer, "ada@example.com")
 		ada := membershipOf(t, f.s, f.org.ID, "ada@example.com")
 		before := tableCounts(t, f.s)
-		copied := f.reinvite(t, f.owner, ada.ID, false)
-		wantTableDelta(t, f.s, before, map[string]int64{"invitations": 1, "audit_events": 1})
-		if st := mustFindInvitation(t, f.s, first).State; st != models.LinkSuperseded {
-			t.Errorf("first link %s, want superseded", st)
-		}
-		if st := mustFindInvitation(t, f.s, copied).State; st != models.LinkLive {
-			t.Errorf("copied link %s, want live", st)
-		}
-		if evs := auditOf(t, f.s, f.org.ID, models.ActionLinkCopied, ada.ID); len(evs) != 1 {
-			t.Errorf("%d link-copied events, want 1", len(evs))
-		}
-		if evs := auditOf(t, f.s, f.org.ID, models.ActionReinvited, ada.ID); len(evs) != 0 {
-			t.Errorf("copying a link wrote %d reinvited events", len(evs))
-		}
+		f.reinvite(t, f.owner, ada.ID, false)
+		wantTableDelta(t, f.s, before, map[string]int64{"invitations": 1})
 	})
 
 	t.Run("expired invitation", func(t *testing.T) {
@@ -653,154 +304,63 @@ func TestReinvite(t *testing.T) {
 			t.Errorf("old expired link %s, want superseded", st)
 		}
 	})
+}
 
-	t.Run("refusals", func(t *testing.T) {
-		f := newInviteFixture(t)
-		f.invite(t, f.owner, viewer, "ada@example.com")
-		f.invite(t, f.owner, []models.Role{models.RoleOwner}, "owner2@example.com")
-		f.invite(t, f.gus, viewer, "globex@example.com")
-		ada := membershipOf(t, f.s, f.org.ID, "ada@example.com")
-		invitedOwner := membershipOf(t, f.s, f.org.ID, "owner2@example.com")
-		globex := membershipOf(t, f.s, f.other.ID, "globex@example.com")
-		admin := f.join(t, "admin@acme.test", models.RoleAdmin)
-		editor := f.join(t, "editor@acme.test", models.RoleEditor)
-		active := membershipOf(t, f.s, f.org.ID, "editor@acme.test")
+func TestInvitesSentSince(t *testing.T) {
+	ctx := context.Background()
+	f := newInviteFixture(t)
+	viewer := []models.Role{models.RoleViewer}
+	f.invite(t, f.owner, viewer, "a@example.com", "b@example.com")
+	ada := membershipOf(t, f.s, f.org.ID, "a@example.com")
+	f.reinvite(t, f.owner, ada.ID, false) // copied: no email, not counted
+	f.reinvite(t, f.owner, ada.ID, true)
+	f.invite(t, f.gus, viewer, "c@example.com")
+	if n, err := f.s.InvitesSentSince(ctx, f.owner.User.ID, f.clock.Now().Add(-time.Hour)); err != nil || n != 3 {
+		t.Errorf("Olive's emails = %d, %v; want 3", n, err)
+	}
+	if n, _ := f.s.InvitesSentSince(ctx, f.gus.User.ID, f.clock.Now().Add(-time.Hour)); n != 1 {
+		t.Errorf("Gus's emails = %d, want 1", n)
+	}
+	if n, _ := f.s.InvitesSentSince(ctx, f.owner.User.ID, f.clock.Now()); n != 0 {
+		t.Errorf("emails after now = %d, want 0", n)
+	}
+}
 
-		_, hash := models.NewToken()
-		msg := inviteEmail("x")
-		tests := []struct {
-			name  string
-			actor *models.Current
-			id    int64
-			quota int
-			want  error
-			msg   string
-		}{
-			{"active member", f.owner, active.ID, 100, models.ErrTransition, ""},
-			{"another organization's member", f.owner, globex.ID, 100, models.ErrNotFound, ""},
-			{"unknown id", f.owner, 999999, 100, models.ErrNotFound, ""},
-			{"editor", editor, ada.ID, 100, models.ErrForbidden, ""},
-			{"admin on an invited owner", admin, invitedOwner.ID, 100, models.ErrForbidden, "Only an Owner can change an Owner's membership."},
-			{"over quota", f.owner, ada.ID, 4, models.ErrForbidden,
-				"You have reached today's limit of invitation emails. Try again tomorrow, or use Copy invite link."},
+func TestRevokeInvitations(t *testing.T) {
+	ctx := context.Background()
+	f := newInviteFixture(t)
+	viewer := []models.Role{models.RoleViewer}
+	first := f.invite(t, f.owner, viewer, "ada@example.com")["ada@example.com"]
+	f.invite(t, f.owner, viewer, "bob@example.com")
+	ada := membershipOf(t, f.s, f.org.ID, "ada@example.com")
+	second := f.reinvite(t, f.owner, ada.ID, true)
+	f.clock.Advance(time.Minute)
+	before := tableCounts(t, f.s)
+	if err := f.s.RevokeInvitations(ctx, &ada, models.StatusRevoked); err != nil {
+		t.Fatal(err)
+	}
+	wantTableDelta(t, f.s, before, nil)
+	for _, inv := range invitationsOf(t, f.s, ada.ID) {
+		if inv.RevokedAt == nil || !inv.RevokedAt.Equal(f.clock.Now()) {
+			t.Errorf("invitation %d revoked_at %v, want %v", inv.ID, inv.RevokedAt, f.clock.Now())
 		}
-		for _, tt := range tests {
-			for _, email := range []bool{true, false} {
-				if tt.quota < 100 && !email {
-					continue // copied links have no quota
-				}
-				t.Run(fmt.Sprintf("%s/email=%v", tt.name, email), func(t *testing.T) {
-					link := NewLink{TokenHash: hash, ExpiresAt: f.clock.Now().Add(f.expiry), Quota: tt.quota}
-					if email {
-						link.Message = &msg
-					}
-					before := tableCounts(t, f.s)
-					err := f.s.Reinvite(ctx, tt.actor, tt.id, link, testMeta)
-					if !errors.Is(err, tt.want) {
-						t.Errorf("Reinvite = %v, want %v", err, tt.want)
-					}
-					if got := models.RefusalMessage(err); got != tt.msg {
-						t.Errorf("refusal %q, want %q", got, tt.msg)
-					}
-					wantTableDelta(t, f.s, before, nil)
-				})
-			}
-		}
-		// An Owner may reinvite an invited Owner.
-		f.reinvite(t, f.owner, invitedOwner.ID, true)
-	})
+	}
+	if m := membershipOf(t, f.s, f.org.ID, "ada@example.com"); m.Status != models.StatusRevoked {
+		t.Errorf("status %s, want revoked", m.Status)
+	}
+	c := checkCounts(t, f.s, f.org.ID, "after revoke")
+	if c[models.StatusInvited] != 1 || c[models.StatusRevoked] != 1 {
+		t.Errorf("counts %v, want 1 invited, 1 revoked", c)
+	}
+	for _, raw := range []string{first, second} {
+		wantLinkError(t, "accept a revoked link", acceptErr(f, raw), models.LinkRevoked)
+	}
 }
 
 // acceptErr tries to accept raw and returns the error.
 func acceptErr(f *inviteFixture, raw string) error {
-	_, _, err := f.s.AcceptInvitation(context.Background(), raw, AcceptInput{FirstName: "X", LastName: "Y", PasswordHash: testHash()}, testMeta)
+	_, _, err := f.s.AcceptInvitation(context.Background(), raw, AcceptInput{FirstName: "X", LastName: "Y", PasswordHash: testHash()})
 	return err
-}
-
-func TestRevokeInvitation(t *testing.T) {
-	ctx := context.Background()
-	viewer := []models.Role{models.RoleViewer}
-
-	t.Run("revokes every link", func(t *testing.T) {
-		f := newInviteFixture(t)
-		first := f.invite(t, f.owner, viewer, "ada@example.com")["ada@example.com"]
-		f.invite(t, f.owner, viewer, "bob@example.com")
-		ada := membershipOf(t, f.s, f.org.ID, "ada@example.com")
-		second := f.reinvite(t, f.owner, ada.ID, true)
-		if c := checkCounts(t, f.s, f.org.ID, "before revoke"); c[models.StatusInvited] != 2 {
-			t.Fatalf("invited count %d, want 2", c[models.StatusInvited])
-		}
-		f.clock.Advance(time.Minute)
-		before := tableCounts(t, f.s)
-		if err := f.s.RevokeInvitation(ctx, f.owner, ada.ID, testMeta); err != nil {
-			t.Fatal(err)
-		}
-		wantTableDelta(t, f.s, before, map[string]int64{"audit_events": 1})
-		for _, inv := range invitationsOf(t, f.s, ada.ID) {
-			if inv.RevokedAt == nil || !inv.RevokedAt.Equal(f.clock.Now()) {
-				t.Errorf("invitation %d revoked_at %v, want %v", inv.ID, inv.RevokedAt, f.clock.Now())
-			}
-		}
-		if m := membershipOf(t, f.s, f.org.ID, "ada@example.com"); m.Status != models.StatusRevoked {
-			t.Errorf("status %s, want revoked", m.Status)
-		}
-		c := checkCounts(t, f.s, f.org.ID, "after revoke")
-		if c[models.StatusInvited] != 1 || c[models.StatusRevoked] != 1 {
-			t.Errorf("counts %v, want 1 invited, 1 revoked", c)
-		}
-		if evs := auditOf(t, f.s, f.org.ID, models.ActionRevoked, ada.ID); len(evs) != 1 || evs[0].TargetEmail != "ada@example.com" {
-			t.Errorf("revoked events %+v", evs)
-		}
-		for _, raw := range []string{first, second} {
-			before := tableCounts(t, f.s)
-			wantLinkError(t, "accept a revoked link", acceptErr(f, raw), models.LinkRevoked)
-			wantTableDelta(t, f.s, before, nil)
-			if st := mustFindInvitation(t, f.s, raw).State; st != models.LinkRevoked {
-				t.Errorf("FindInvitation state %s, want revoked", st)
-			}
-		}
-		if err := f.s.RevokeInvitation(ctx, f.owner, ada.ID, testMeta); !errors.Is(err, models.ErrTransition) {
-			t.Errorf("revoking twice = %v, want ErrTransition", err)
-		}
-		if err := f.s.Reinvite(ctx, f.owner, ada.ID, NewLink{TokenHash: []byte("x"), Quota: 10}, testMeta); !errors.Is(err, models.ErrTransition) {
-			t.Errorf("copying a revoked member's link = %v, want ErrTransition", err)
-		}
-	})
-
-	t.Run("refusals", func(t *testing.T) {
-		f := newInviteFixture(t)
-		f.invite(t, f.owner, []models.Role{models.RoleOwner}, "owner2@example.com")
-		f.invite(t, f.owner, viewer, "ada@example.com")
-		f.invite(t, f.gus, viewer, "globex@example.com")
-		admin := f.join(t, "admin@acme.test", models.RoleAdmin)
-		editor := f.join(t, "editor@acme.test", models.RoleEditor)
-		invitedOwner := membershipOf(t, f.s, f.org.ID, "owner2@example.com")
-		ada := membershipOf(t, f.s, f.org.ID, "ada@example.com")
-		tests := []struct {
-			name  string
-			actor *models.Current
-			id    int64
-			want  error
-		}{
-			{"admin on an invited owner", admin, invitedOwner.ID, models.ErrForbidden},
-			{"editor", editor, ada.ID, models.ErrForbidden},
-			{"active member", f.owner, membershipOf(t, f.s, f.org.ID, "editor@acme.test").ID, models.ErrTransition},
-			{"another organization's member", f.owner, membershipOf(t, f.s, f.other.ID, "globex@example.com").ID, models.ErrNotFound},
-		}
-		for _, tt := range tests {
-			before := tableCounts(t, f.s)
-			if err := f.s.RevokeInvitation(ctx, tt.actor, tt.id, testMeta); !errors.Is(err, tt.want) {
-				t.Errorf("%s: RevokeInvitation = %v, want %v", tt.name, err, tt.want)
-			}
-			wantTableDelta(t, f.s, before, nil)
-		}
-		if err := f.s.RevokeInvitation(ctx, f.owner, invitedOwner.ID, testMeta); err != nil {
-			t.Errorf("an Owner revoking an invited Owner: %v", err)
-		}
-		if err := f.s.RevokeInvitation(ctx, admin, ada.ID, testMeta); err != nil {
-			t.Errorf("an Admin revoking an invited Viewer: %v", err)
-		}
-	})
 }
 
 func TestAcceptInvitation(t *testing.T) {
@@ -812,11 +372,11 @@ func TestAcceptInvitation(t *testing.T) {
 		raw := f.invite(t, f.owner, []models.Role{models.RoleEditor}, "ada@example.com")["ada@example.com"]
 		f.clock.Advance(time.Hour)
 		before := tableCounts(t, f.s)
-		u, m, err := f.s.AcceptInvitation(ctx, raw, AcceptInput{FirstName: "Ada", LastName: "Lovelace", PasswordHash: testHash()}, testMeta)
+		u, m, err := f.s.AcceptInvitation(ctx, raw, AcceptInput{FirstName: "Ada", LastName: "Lovelace", PasswordHash: testHash()})
 		if err != nil {
 			t.Fatal(err)
 		}
-		wantTableDelta(t, f.s, before, map[string]int64{"users": 1, "audit_events": 1})
+		wantTableDelta(t, f.s, before, map[string]int64{"users": 1})
 		stored, err := f.s.FindUserByEmail(ctx, "ada@example.com")
 		if err != nil {
 			t.Fatal(err)
@@ -836,10 +396,6 @@ func TestAcceptInvitation(t *testing.T) {
 		c := checkCounts(t, f.s, f.org.ID, "after accept")
 		if c[models.StatusInvited] != 0 || c[models.StatusActive] != 2 {
 			t.Errorf("counts %v, want 2 active, 0 invited", c)
-		}
-		evs := auditOf(t, f.s, f.org.ID, models.ActionSignedUp, m.ID)
-		if len(evs) != 1 || evs[0].ActorUserID == nil || *evs[0].ActorUserID != u.ID || evs[0].TargetEmail != "ada@example.com" {
-			t.Errorf("signed-up events %+v", evs)
 		}
 		info := mustFindInvitation(t, f.s, raw)
 		if info.State != models.LinkUsed || info.Invitation.UsedAt == nil || !info.Invitation.UsedAt.Equal(f.clock.Now()) {
@@ -888,7 +444,7 @@ func TestAcceptInvitation(t *testing.T) {
 		var wg sync.WaitGroup
 		for i := range 20 {
 			wg.Go(func() {
-				_, _, err := f.s.AcceptInvitation(ctx, raw, AcceptInput{FirstName: fmt.Sprint("Ada", i), LastName: "L", PasswordHash: testHash()}, testMeta)
+				_, _, err := f.s.AcceptInvitation(ctx, raw, AcceptInput{FirstName: fmt.Sprint("Ada", i), LastName: "L", PasswordHash: testHash()})
 				var le *models.LinkError
 				switch {
 				case err == nil:
@@ -911,10 +467,6 @@ func TestAcceptInvitation(t *testing.T) {
 		f.s.r.Model(&models.Membership{}).Where("email = ? AND status = ?", "ada@example.com", models.StatusActive).Count(&active)
 		if active != 1 {
 			t.Errorf("%d active memberships for ada, want 1", active)
-		}
-		m := membershipOf(t, f.s, f.org.ID, "ada@example.com")
-		if evs := auditOf(t, f.s, f.org.ID, models.ActionSignedUp, m.ID); len(evs) != 1 {
-			t.Errorf("%d signed-up events, want 1", len(evs))
 		}
 	})
 
@@ -943,10 +495,10 @@ func TestAcceptInvitation(t *testing.T) {
 func TestFindInvitation(t *testing.T) {
 	ctx := context.Background()
 	f := newInviteFixture(t)
-	p, raw := invitee("ada@example.com")
-	in := f.input([]models.Role{models.RoleViewer}, 10, p)
-	in.FirstName = "Ada"
-	if _, err := f.s.InviteMembers(ctx, f.owner, in, testMeta); err != nil {
+	raw := f.invite(t, f.owner, []models.Role{models.RoleViewer}, "ada@example.com")["ada@example.com"]
+	m := membershipOf(t, f.s, f.org.ID, "ada@example.com")
+	m.SetName("Ada", "")
+	if err := f.s.SaveInvitedMember(ctx, &m, m.Roles); err != nil {
 		t.Fatal(err)
 	}
 	info := mustFindInvitation(t, f.s, raw)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"gorm.io/gorm"
 
@@ -22,7 +21,7 @@ func (s *Store) FindMember(ctx context.Context, orgID, id int64) (*models.Member
 }
 
 // FindMemberByEmail returns the organization's membership with that email (compared
-// normalised), with its roles, or models.ErrNotFound.
+// normalised), in any status, with its roles, or models.ErrNotFound.
 func (s *Store) FindMemberByEmail(ctx context.Context, orgID int64, email string) (*models.Membership, error) {
 	email = models.NormalizeEmail(email)
 	db := s.reader(ctx)
@@ -55,172 +54,95 @@ func loadMember(db *gorm.DB, orgID, id int64) (*models.Membership, error) {
 	return &m, nil
 }
 
-// loadForAction loads the membership and checks that the actor holds the action's
-// permission and that the membership's status offers it; it returns the status it leads to.
-func loadForAction(tx *gorm.DB, actor *models.Current, id int64, act models.MemberAction) (*models.Membership, models.Status, error) {
-	if !actor.Can(act.Permission()) {
-		return nil, "", models.ErrForbidden
-	}
-	m, err := loadMember(tx, actor.Org.ID, id)
-	if err != nil {
-		return nil, "", err
-	}
-	to, err := models.Transition(m.Status, act)
-	if err != nil {
-		return nil, "", err
-	}
-	return m, to, nil
-}
+func actorOf(cur *models.Current) models.Actor { return cur.Actor() }
 
-func actorOf(cur *models.Current) models.Actor {
-	return models.Actor{UserID: cur.User.ID, Permissions: cur.Permissions}
-}
+func targetOf(m *models.Membership) models.Target { return models.TargetOf(m) }
 
-func targetOf(m *models.Membership) models.Target {
-	return models.Target{UserID: m.UserID, Status: m.Status, Roles: m.Roles}
-}
-
-// activeOwners counts the organization's active members holding Owner.
-func activeOwners(tx *gorm.DB, orgID int64) (int, error) {
+// CountActiveOwners counts the organization's active members holding Owner. The use cases
+// that could remove the last one read it inside their transaction, so two of them cannot
+// each see the other Owner and both go ahead.
+func (s *Store) CountActiveOwners(ctx context.Context, orgID int64) (int, error) {
 	var n int64
-	err := tx.Table("memberships").Joins("JOIN membership_roles ON membership_roles.membership_id = memberships.id").
+	err := s.reader(ctx).Table("memberships").Joins("JOIN membership_roles ON membership_roles.membership_id = memberships.id").
 		Where("memberships.org_id = ? AND memberships.status = ? AND membership_roles.role = ?", orgID, models.StatusActive, models.RoleOwner).
 		Count(&n).Error
-	return int(n), err
+	if err != nil {
+		return 0, fmt.Errorf("store: unable to count owners: %w", err)
+	}
+	return int(n), nil
 }
 
-// SetMemberRoles replaces the roles of an active or invited member under DESIGN.md's rules:
-// not one's own, Owner only by Owners, nothing the actor lacks, never the last active Owner.
-func (s *Store) SetMemberRoles(ctx context.Context, actor *models.Current, id int64, roles []models.Role, meta models.Meta) error {
+// SetMemberRoles replaces the membership's roles.
+func (s *Store) SetMemberRoles(ctx context.Context, m *models.Membership, roles []models.Role) error {
 	err := s.tx(ctx, func(tx *gorm.DB) error {
-		m, _, err := loadForAction(tx, actor, id, models.ActEditRoles)
-		if err != nil {
-			return err
-		}
-		owners, err := activeOwners(tx, actor.Org.ID)
-		if err != nil {
-			return err
-		}
-		if err := models.CheckRoleChange(actorOf(actor), targetOf(m), roles, owners); err != nil {
-			return err
-		}
-		roles = models.SortRoles(roles)
-		if rolesText(roles) == rolesText(m.Roles) {
-			return nil
-		}
 		if err := setRoles(tx, m.ID, roles); err != nil {
 			return err
 		}
-		if err := tx.Model(m).Update("updated_at", s.now()).Error; err != nil {
-			return err
-		}
-		return writeAudit(tx, models.AuditEvent{OrgID: &actor.Org.ID, ActorUserID: &actor.User.ID, ActorEmail: actor.User.Email,
-			Action: models.ActionRolesChanged, TargetMembershipID: &m.ID, TargetEmail: m.Email,
-			Detail: orNone(rolesText(m.Roles)) + " → " + rolesText(roles)}, meta, s.now())
-	})
-	return wrapRule(err, "change roles")
-}
-
-// MemberDetails are the membership fields admins edit. Name, email and phone are the member's own.
-type MemberDetails struct {
-	Department string
-	Position   string
-	JobID      string
-	Location   string
-}
-
-// UpdateMemberDetails changes an active member's department, position, job ID and location.
-func (s *Store) UpdateMemberDetails(ctx context.Context, actor *models.Current, id int64, d MemberDetails, meta models.Meta) error {
-	err := s.tx(ctx, func(tx *gorm.DB) error {
-		m, _, err := loadForAction(tx, actor, id, models.ActEditDetails)
-		if err != nil {
-			return err
-		}
-		var what []string
-		for _, f := range []struct{ name, old, new string }{
-			{"department", m.Department, d.Department}, {"position", m.Position, d.Position},
-			{"job ID", m.JobID, d.JobID}, {"location", m.Location, d.Location},
-		} {
-			if f.old != f.new {
-				what = append(what, fmt.Sprintf("%s %q → %q", f.name, f.old, f.new))
-			}
-		}
-		if len(what) == 0 {
-			return nil
-		}
-		err = tx.Model(m).Updates(map[string]any{"department": d.Department, "position": d.Position, "job_id": d.JobID,
-			"location": d.Location, "updated_at": s.now()}).Error
-		if err != nil {
-			return err
-		}
-		return writeAudit(tx, models.AuditEvent{OrgID: &actor.Org.ID, ActorUserID: &actor.User.ID, ActorEmail: actor.User.Email,
-			Action: models.ActionDetailsChanged, TargetMembershipID: &m.ID, TargetEmail: m.Email, Detail: strings.Join(what, "; ")}, meta, s.now())
-	})
-	return wrapRule(err, "change member details")
-}
-
-var statusAudit = map[models.MemberAction]models.Action{
-	models.ActTerminate: models.ActionTerminated,
-	models.ActRestore:   models.ActionRestored,
-	models.ActApprove:   models.ActionApproved,
-	models.ActReject:    models.ActionRejected,
-	models.ActReapprove: models.ActionReapproved,
-}
-
-// ChangeMemberStatus terminates, restores, approves, rejects or re-approves a member.
-// Terminating keeps the membership, its roles and history, and ends the member's sessions in
-// this organization at once; restoring gives back the roles held before.
-func (s *Store) ChangeMemberStatus(ctx context.Context, actor *models.Current, id int64, act models.MemberAction, meta models.Meta) (*models.Membership, error) {
-	auditAction, ok := statusAudit[act]
-	if !ok {
-		return nil, fmt.Errorf("store: %q is not a status change", act)
-	}
-	var m *models.Membership
-	err := s.tx(ctx, func(tx *gorm.DB) error {
-		var to models.Status
-		var err error
-		m, to, err = loadForAction(tx, actor, id, act)
-		if err != nil {
-			return err
-		}
-		switch act {
-		case models.ActTerminate:
-			owners, err := activeOwners(tx, actor.Org.ID)
-			if err != nil {
-				return err
-			}
-			if err := models.CheckTerminate(actorOf(actor), targetOf(m), owners); err != nil {
-				return err
-			}
-			if m.UserID != nil {
-				if err := tx.Where("user_id = ? AND org_id = ?", *m.UserID, m.OrgID).Delete(&models.Session{}).Error; err != nil {
-					return err
-				}
-			}
-		default:
-			// Bringing someone (back) in hands them their roles: the actor must be able to grant them.
-			if len(m.Roles) > 0 {
-				if err := models.CheckGrant(actorOf(actor), m.Roles); err != nil {
-					return err
-				}
-			} else if to == models.StatusActive {
-				if err := setRoles(tx, m.ID, []models.Role{models.RoleViewer}); err != nil {
-					return err
-				}
-				m.Roles = []models.Role{models.RoleViewer}
-			}
-		}
-		if err := tx.Model(m).Updates(map[string]any{"status": to, "updated_at": s.now()}).Error; err != nil {
-			return err
-		}
-		m.Status = to
-		return writeAudit(tx, models.AuditEvent{OrgID: &actor.Org.ID, ActorUserID: &actor.User.ID, ActorEmail: actor.User.Email,
-			Action: auditAction, TargetMembershipID: &m.ID, TargetEmail: m.Email, Detail: rolesDetail(m.Roles)}, meta, s.now())
+		return tx.Model(m).Update("updated_at", s.now()).Error
 	})
 	if err != nil {
-		return nil, wrapRule(err, "change member status")
+		return fmt.Errorf("store: unable to change roles: %w", err)
 	}
-	return m, nil
+	m.Roles = models.SortRoles(roles)
+	return nil
+}
+
+// UpdateMemberDetails writes the membership's department, position, job ID and location.
+func (s *Store) UpdateMemberDetails(ctx context.Context, m *models.Membership, d models.MemberDetailsRequest) error {
+	err := s.writer(ctx).Model(m).Updates(map[string]any{"department": d.Department, "position": d.Position, "job_id": d.JobID,
+		"location": d.Location, "updated_at": s.now()}).Error
+	if err != nil {
+		return fmt.Errorf("store: unable to change member details: %w", err)
+	}
+	m.Department, m.Position, m.JobID, m.Location = d.Department, d.Position, d.JobID, d.Location
+	return nil
+}
+
+// SetMemberStatus moves the membership to status to.
+func (s *Store) SetMemberStatus(ctx context.Context, m *models.Membership, to models.Status) error {
+	if err := s.writer(ctx).Model(m).Updates(map[string]any{"status": to, "updated_at": s.now()}).Error; err != nil {
+		return fmt.Errorf("store: unable to change member status: %w", err)
+	}
+	m.Status = to
+	return nil
+}
+
+// EndSessionsIn ends every session of the user in the organization.
+func (s *Store) EndSessionsIn(ctx context.Context, userID, orgID int64) error {
+	if err := s.writer(ctx).Where("user_id = ? AND org_id = ?", userID, orgID).Delete(&models.Session{}).Error; err != nil {
+		return fmt.Errorf("store: unable to end sessions: %w", err)
+	}
+	return nil
+}
+
+// CountMembershipsNotAdministeredBy counts the user's active memberships in organizations
+// other than orgID where adminUserID is not an active Owner or Admin. Second factors belong
+// to the account, so an admin may reset them only when this is 0.
+func (s *Store) CountMembershipsNotAdministeredBy(ctx context.Context, userID, orgID, adminUserID int64) (int, error) {
+	var n int64
+	err := s.reader(ctx).Table("memberships AS m").Where("m.user_id = ? AND m.org_id <> ? AND m.status = ?", userID, orgID, models.StatusActive).
+		Where(`NOT EXISTS (SELECT 1 FROM memberships a JOIN membership_roles r ON r.membership_id = a.id
+			WHERE a.org_id = m.org_id AND a.user_id = ? AND a.status = ? AND r.role IN ?)`,
+			adminUserID, models.StatusActive, []models.Role{models.RoleOwner, models.RoleAdmin}).Count(&n).Error
+	if err != nil {
+		return 0, fmt.Errorf("store: unable to count memberships: %w", err)
+	}
+	return int(n), nil
+}
+
+// ClearMFA removes every second factor, recovery code and pending challenge of the user and
+// ends all their sessions, so they enroll again at their next login.
+func (s *Store) ClearMFA(ctx context.Context, userID int64) error {
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		if err := clearMFA(tx, userID); err != nil {
+			return err
+		}
+		return tx.Where("user_id = ?", userID).Delete(&models.Session{}).Error
+	})
+	if err != nil {
+		return fmt.Errorf("store: unable to reset MFA: %w", err)
+	}
+	return nil
 }
 
 // FindInviters lists the organization's active Owners and Admins (up to 10), for telling
@@ -234,19 +156,4 @@ func (s *Store) FindInviters(ctx context.Context, orgID int64) ([]models.Members
 		return nil, fmt.Errorf("store: unable to find inviters: %w", err)
 	}
 	return rows, nil
-}
-
-// rolesDetail is an audit detail naming the roles held.
-func rolesDetail(roles []models.Role) string {
-	if len(roles) == 0 {
-		return "no roles"
-	}
-	return "roles " + rolesText(roles)
-}
-
-func orNone(s string) string {
-	if s == "" {
-		return "no roles"
-	}
-	return s
 }

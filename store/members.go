@@ -12,23 +12,11 @@ import (
 	"gatehouse/models"
 )
 
-// MemberFilter selects one page of an organization's members.
-type MemberFilter struct {
-	Status models.Status
-	Query  string // prefix of email, "first last" or last name; case-insensitive
-	Sort   MemberSort
-	Desc   bool
-	Cursor string // opaque, from a previous MemberPage; "" for the first page
-	Limit  int
-	NoMFA  bool // only members whose account has no second factor
-}
-
-// MemberPage is one page of members and the cursors to its neighbours ("" when none).
-type MemberPage struct {
-	Members []models.Membership
-	Next    string
-	Prev    string
-}
+// The Users page's filter types live in models; these names keep the store's callers short.
+type (
+	MemberFilter = models.MemberFilter
+	MemberPage   = models.MemberPage
+)
 
 // MaxMemberPage is the largest page FindMembers returns.
 const MaxMemberPage = 100

@@ -11,7 +11,7 @@ import (
 )
 
 // SetupTokenLifetime bounds how long a printed setup link works.
-const SetupTokenLifetime = 24 * time.Hour
+const SetupTokenLifetime = models.SetupLinkLifetime
 
 // CreateSetupToken mints a setup link token when the database has no users yet, and
 // invalidates any earlier one. It returns "" when setup has already been done.
@@ -69,10 +69,17 @@ type SetupInput struct {
 	PasswordHash string
 }
 
-// CompleteSetup spends the setup token and creates the organization, its first Owner
-// and the audit event in one transaction. A spent, expired or unknown token gives models.ErrGone.
-func (s *Store) CompleteSetup(ctx context.Context, raw string, in SetupInput, meta models.Meta) (*models.User, error) {
-	var user *models.User
+// SetupResult is what CompleteSetup created.
+type SetupResult struct {
+	Org        models.Organization
+	User       models.User
+	Membership models.Membership
+}
+
+// CompleteSetup spends the setup token and creates the organization and its first Owner.
+// A spent, expired or unknown token, or one used after an Owner exists, gives models.ErrGone.
+func (s *Store) CompleteSetup(ctx context.Context, raw string, in SetupInput) (*SetupResult, error) {
+	var res SetupResult
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		now := s.now()
 		t, err := findLiveToken(tx, models.PurposeSetup, raw, now)
@@ -87,29 +94,27 @@ func (s *Store) CompleteSetup(ctx context.Context, raw string, in SetupInput, me
 		if users > 0 {
 			return models.ErrGone
 		}
-		res := tx.Model(&models.Token{}).Where("id = ? AND used_at IS NULL", t.ID).Update("used_at", now)
-		if res.Error != nil {
-			return res.Error
+		upd := tx.Model(&models.Token{}).Where("id = ? AND used_at IS NULL", t.ID).Update("used_at", now)
+		if upd.Error != nil {
+			return upd.Error
 		}
-		if res.RowsAffected != 1 {
+		if upd.RowsAffected != 1 {
 			return models.ErrGone
 		}
-		org := models.Organization{Name: in.OrgName, InviteLifetimeHours: 72}
-		if err := tx.Create(&org).Error; err != nil {
+		res.Org = models.Organization{Name: in.OrgName, InviteLifetimeHours: 72}
+		if err := tx.Create(&res.Org).Error; err != nil {
 			return err
 		}
-		user = &models.User{Email: in.Email, FirstName: in.FirstName, LastName: in.LastName, PasswordHash: in.PasswordHash, LastOrgID: &org.ID}
-		if err := tx.Create(user).Error; err != nil {
+		res.User = models.User{Email: in.Email, FirstName: in.FirstName, LastName: in.LastName, PasswordHash: in.PasswordHash, LastOrgID: &res.Org.ID}
+		if err := tx.Create(&res.User).Error; err != nil {
 			return err
 		}
-		m, err := addMembership(tx, org.ID, user, []models.Role{models.RoleOwner})
+		m, err := addMembership(tx, res.Org.ID, &res.User, []models.Role{models.RoleOwner})
 		if err != nil {
 			return err
 		}
-		return writeAudit(tx, models.AuditEvent{
-			OrgID: &org.ID, ActorUserID: &user.ID, ActorEmail: user.Email, Action: models.ActionSetup,
-			TargetMembershipID: &m.ID, TargetEmail: user.Email, Detail: "organization " + org.Name,
-		}, meta, now)
+		res.Membership = *m
+		return nil
 	})
 	if err != nil {
 		if err == models.ErrGone {
@@ -117,5 +122,5 @@ func (s *Store) CompleteSetup(ctx context.Context, raw string, in SetupInput, me
 		}
 		return nil, fmt.Errorf("store: unable to complete setup: %w", err)
 	}
-	return user, nil
+	return &res, nil
 }

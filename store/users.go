@@ -47,11 +47,12 @@ type CreateOwnerInput struct {
 type CreateOwnerResult struct {
 	Org         models.Organization
 	User        models.User
-	CreatedUser bool // false when the account existed and was only given Owner
+	Membership  models.Membership // the Owner membership
+	CreatedUser bool              // false when the account existed and was only given Owner
 	CreatedOrg  bool
 }
 
-// CreateOwner makes email an active Owner. On an empty database it creates the first
+// CreateOwner makes email an active Owner (app.CreateOwner audits it). On an empty database it creates the first
 // organization (named OrgName, or "Gatehouse"); otherwise it uses the organization named
 // OrgName, or the first one. An existing account keeps its password and is given Owner:
 // this is the recovery path for a team locked out of its console.
@@ -98,10 +99,8 @@ func (s *Store) CreateOwner(ctx context.Context, in CreateOwnerInput) (*CreateOw
 		if err != nil {
 			return err
 		}
-		return writeAudit(tx, models.AuditEvent{
-			OrgID: &res.Org.ID, ActorEmail: "command line", Action: models.ActionOwnerCreated,
-			TargetMembershipID: &m.ID, TargetEmail: res.User.Email,
-		}, models.Meta{IP: "local"}, s.now())
+		res.Membership = *m
+		return nil
 	})
 	if err != nil {
 		if errors.Is(err, models.ErrNotFound) {

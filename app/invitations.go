@@ -1,0 +1,235 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"gatehouse/mail"
+	"gatehouse/models"
+)
+
+// quotaWindow is the span over which InviteQuota counts invitation emails.
+const quotaWindow = 24 * time.Hour
+
+// Invite invites each email of req to the current organization in one transaction: a
+// membership in status invited (or a revoked one brought back), its roles, a link, the
+// invitation email in the outbox and an audit event. An email that already has a membership
+// is not touched; its outcome says why. Emails past the inviter's daily quota are not sent:
+// the quota is counted inside the transaction, so parallel submissions cannot overshoot it.
+// Whether an email has a Gatehouse account elsewhere changes nothing the inviter sees.
+func (s *Service) Invite(ctx context.Context, cur *models.Current, req models.InviteRequest, meta models.Meta) ([]models.InviteOutcome, error) {
+	if !cur.Can(models.PermInviteMembers) {
+		return nil, models.ErrForbidden
+	}
+	if errs := req.Validate(); errs.Any() {
+		return nil, errs
+	}
+	if err := models.CheckGrant(cur.Actor(), req.Roles); err != nil {
+		return nil, err
+	}
+	roles := models.SortRoles(req.Roles)
+	out := make([]models.InviteOutcome, 0, len(req.EmailList))
+	err := s.st.InTx(ctx, func(ctx context.Context) error {
+		out = out[:0]
+		now := s.now()
+		sent, err := s.st.InvitesSentSince(ctx, cur.User.ID, now.Add(-quotaWindow))
+		if err != nil {
+			return err
+		}
+		left := s.cfg.InviteQuota - sent
+		expires := s.inviteExpiry(cur)
+		for _, email := range req.EmailList {
+			m, err := s.st.FindMemberByEmail(ctx, cur.Org.ID, email)
+			switch {
+			case err == nil && m.Status != models.StatusRevoked:
+				out = append(out, models.InviteOutcome{Email: email, Result: models.InviteExists, Existing: m})
+				continue
+			case err == nil:
+			case errors.Is(err, models.ErrNotFound):
+				m = &models.Membership{OrgID: cur.Org.ID, Email: email}
+			default:
+				return err
+			}
+			if left <= 0 {
+				out = append(out, models.InviteOutcome{Email: email, Result: models.InviteOverQuota})
+				continue
+			}
+			left--
+			m.Status, m.InvitedByID = models.StatusInvited, &cur.User.ID
+			m.Department, m.Position = req.Department, req.Position
+			first := ""
+			if len(req.EmailList) == 1 {
+				m.SetName(req.FirstName, req.LastName)
+				first = req.FirstName
+			} else {
+				m.SetName("", "")
+			}
+			if err := s.st.SaveInvitedMember(ctx, m, roles); err != nil {
+				return err
+			}
+			raw, hash := models.NewToken()
+			msg := s.invitationEmail(cur, first, raw, expires)
+			if err := s.st.MintInvitation(ctx, m, cur.User.ID, hash, expires, &msg); err != nil {
+				return err
+			}
+			if err := s.st.Audit(ctx, cur.EventOn(models.ActionInvited, m, "roles "+models.RoleLabels(roles)), meta); err != nil {
+				return err
+			}
+			out = append(out, models.InviteOutcome{Email: email, Result: models.InviteSent})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.pokeOutbox()
+	s.log.Info("invitations submitted", "user", cur.User.ID, "org", cur.Org.ID, "emails", len(out))
+	return out, nil
+}
+
+// inviteExpiry is when a link minted now stops working, by the organization's setting.
+func (s *Service) inviteExpiry(cur *models.Current) time.Time {
+	return s.now().Add(time.Duration(cur.Org.InviteLifetimeHours) * time.Hour)
+}
+
+// invitationEmail composes the invitation email with the link for raw.
+func (s *Service) invitationEmail(cur *models.Current, firstName, raw string, expires time.Time) models.OutboxMessage {
+	subject, text, html := mail.InvitationEmail(mail.InvitationData{
+		OrgName: cur.Org.Name, InviterName: cur.User.DisplayName(), InviterEmail: cur.User.Email,
+		RecipientFirstName: firstName, Link: s.InviteLink(raw), ExpiresAt: expires, Now: s.now(),
+	})
+	return models.OutboxMessage{Subject: subject, TextBody: text, HTMLBody: html}
+}
+
+// InviteLink is the signup link for a raw invitation token, built from the base URL.
+func (s *Service) InviteLink(raw string) string { return s.link("/invite/"+raw, nil) }
+
+// ErrInviteQuota refuses a reinvite past the inviter's daily quota of invitation emails.
+var ErrInviteQuota = &models.RuleError{Msg: "You have reached today's limit of invitation emails. Try again tomorrow, or use Copy invite link."}
+
+// Reinvite emails an invited member a new link; every earlier link stops working. It counts
+// against the inviter's daily quota.
+func (s *Service) Reinvite(ctx context.Context, cur *models.Current, membershipID int64, meta models.Meta) (*models.Membership, error) {
+	m, _, err := s.newLink(ctx, cur, membershipID, models.ActReinvite, meta)
+	return m, err
+}
+
+// CopyInviteLink makes a new link for an invited member for the admin to send themselves
+// (no email, no quota); every earlier link stops working. It returns the link.
+func (s *Service) CopyInviteLink(ctx context.Context, cur *models.Current, membershipID int64, meta models.Meta) (string, error) {
+	_, link, err := s.newLink(ctx, cur, membershipID, models.ActCopyLink, meta)
+	return link, err
+}
+
+func (s *Service) newLink(ctx context.Context, cur *models.Current, id int64, act models.MemberAction, meta models.Meta) (*models.Membership, string, error) {
+	var m *models.Membership
+	raw, hash := models.NewToken()
+	err := s.st.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		if m, _, err = s.memberFor(ctx, cur, id, act); err != nil {
+			return err
+		}
+		if err := models.CheckManageOwner(cur.Actor(), models.TargetOf(m)); err != nil {
+			return err
+		}
+		expires := s.inviteExpiry(cur)
+		var msg *models.OutboxMessage
+		action := models.ActionLinkCopied
+		if act == models.ActReinvite {
+			sent, err := s.st.InvitesSentSince(ctx, cur.User.ID, s.now().Add(-quotaWindow))
+			if err != nil {
+				return err
+			}
+			if sent >= s.cfg.InviteQuota {
+				return ErrInviteQuota
+			}
+			email := s.invitationEmail(cur, m.FirstName, raw, expires)
+			msg, action = &email, models.ActionReinvited
+		}
+		if err := s.st.MintInvitation(ctx, m, cur.User.ID, hash, expires, msg); err != nil {
+			return err
+		}
+		return s.st.Audit(ctx, cur.EventOn(action, m, ""), meta)
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	if act == models.ActReinvite {
+		s.pokeOutbox()
+	}
+	return m, s.InviteLink(raw), nil
+}
+
+// RevokeInvitation ends every link of an invited member; the membership leaves the Users
+// page tabs and stays only in the audit log.
+func (s *Service) RevokeInvitation(ctx context.Context, cur *models.Current, membershipID int64, meta models.Meta) (*models.Membership, error) {
+	var m *models.Membership
+	err := s.st.InTx(ctx, func(ctx context.Context) error {
+		var to models.Status
+		var err error
+		if m, to, err = s.memberFor(ctx, cur, membershipID, models.ActRevoke); err != nil {
+			return err
+		}
+		if err := models.CheckManageOwner(cur.Actor(), models.TargetOf(m)); err != nil {
+			return err
+		}
+		if err := s.st.RevokeInvitations(ctx, m, to); err != nil {
+			return err
+		}
+		return s.st.Audit(ctx, cur.EventOn(models.ActionRevoked, m, ""), meta)
+	})
+	return m, err
+}
+
+// memberFor loads the membership an action is about and applies models.Allowed; it returns
+// the status the action leads to.
+func (s *Service) memberFor(ctx context.Context, cur *models.Current, id int64, act models.MemberAction) (*models.Membership, models.Status, error) {
+	if !cur.Can(act.Permission()) {
+		return nil, "", models.ErrForbidden
+	}
+	m, err := s.st.FindMember(ctx, cur.Org.ID, id)
+	if err != nil {
+		return nil, "", err
+	}
+	if err := models.Allowed(cur.Actor(), m, act); err != nil {
+		return nil, "", err
+	}
+	to, _ := models.Transition(m.Status, act)
+	return m, to, nil
+}
+
+// LatestDelivery is the newest link of an invited member and how its email fared.
+type LatestDelivery struct {
+	Invitation models.Invitation
+	Delivery   *models.OutboxMessage // nil when the link was copied, not emailed
+}
+
+// LatestInvitations returns, for each of the organization's members listed, their newest
+// link and how its email fared, in two reads (the Inactivated tab of the Users page).
+func (s *Service) LatestInvitations(ctx context.Context, cur *models.Current, memberIDs []int64) (map[int64]LatestDelivery, error) {
+	if !cur.Can(models.PermViewData) {
+		return nil, models.ErrForbidden
+	}
+	invs, err := s.st.LatestInvitations(ctx, cur.Org.ID, memberIDs)
+	if err != nil {
+		return nil, err
+	}
+	invIDs := make([]int64, 0, len(invs))
+	for _, inv := range invs {
+		invIDs = append(invIDs, inv.ID)
+	}
+	deliveries, err := s.st.LatestDeliveries(ctx, invIDs)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64]LatestDelivery, len(invs))
+	for mid, inv := range invs {
+		d := LatestDelivery{Invitation: inv}
+		if msg, ok := deliveries[inv.ID]; ok {
+			d.Delivery = &msg
+		}
+		out[mid] = d
+	}
+	return out, nil
+}

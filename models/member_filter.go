@@ -1,0 +1,19 @@
+package models
+
+// MemberFilter selects one page of an organization's members.
+type MemberFilter struct {
+	Status Status
+	Query  string // prefix of email, "first last" or last name; case-insensitive
+	Sort   SortKey
+	Desc   bool
+	Cursor string // opaque, from a previous MemberPage; "" for the first page
+	Limit  int
+	NoMFA  bool // only members whose account has no second factor
+}
+
+// MemberPage is one page of members and the cursors to its neighbours ("" when none).
+type MemberPage struct {
+	Members []Membership
+	Next    string
+	Prev    string
+}
