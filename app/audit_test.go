@@ -15,6 +15,11 @@ func TestListAuditEvents(t *testing.T) {
 	f := newFixture(t)
 	acme := storetest.CreateOwner(t, f.st, "olive@acme.test", "Acme")
 	owner := storetest.Current(acme)
+	// An event by the Owner (store fixtures write none of their own).
+	if _, err := f.app.UpdateSettings(ctx, owner, models.SettingsRequest{Name: "Acme", InviteLifetimeHours: "24",
+		MFAPolicy: acme.Org.MFAPolicy, MFAGraceDays: "0"}, models.Meta{}); err != nil {
+		t.Fatal(err)
+	}
 	all := storetest.Audit(t, f.st, models.AuditFilter{OrgID: &acme.Org.ID})
 	if len(all) == 0 {
 		t.Fatal("no audit events to list")
