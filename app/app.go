@@ -40,6 +40,7 @@ type Service struct {
 	cfg   Config
 	clock models.Clock
 	log   *slog.Logger
+	lim   *limiter // login backoff and reset quotas, per email and IP
 }
 
 // New returns the use cases over st. A nil clock means the system clock.
@@ -53,7 +54,7 @@ func New(st *store.Store, cfg Config, clock models.Clock, log *slog.Logger) *Ser
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{st: st, cfg: cfg, clock: clock, log: log}
+	return &Service{st: st, cfg: cfg, clock: clock, log: log, lim: newLimiter(clock.Now)}
 }
 
 // Config returns the configuration the service was made with.
