@@ -204,7 +204,7 @@ func (s *Service) SendLoginCode(ctx context.Context, token string, meta models.M
 	if err != nil || lc.SMS == nil {
 		return lc, err
 	}
-	return lc, s.sendCode(ctx, lc.Challenge, lc.SMS.Phone, lc.User.ID, lc.User.LastOrgID, meta)
+	return lc, s.sendLoginCode(ctx, lc, meta)
 }
 
 // SecondStep is a second step that was checked.
@@ -280,23 +280,22 @@ func (s *Service) auditSecondStep(ctx context.Context, u *models.User, detail st
 	}
 }
 
-// sendCode mints an SMS code bound to the challenge and puts the text in the outbox, within
-// the SMS caps (see sms_limits.go).
-func (s *Service) sendCode(ctx context.Context, ch *models.MFAChallenge, phone string, userID int64, orgID *int64, meta models.Meta) error {
-	code := models.NewSMSCode()
-	err := s.st.InTx(ctx, func(ctx context.Context) error {
-		orgName := ""
-		if orgID != nil {
-			if org, err := s.st.FindOrganization(ctx, *orgID); err == nil {
-				orgName = org.Name
-			}
-		}
-		msg := models.OutboxMessage{Subject: "Verification code", TextBody: mail.SMSCode(orgName, code)}
-		return s.st.SendChallengeCode(ctx, ch.ID, phone, models.HashCode(ch.TokenHash, code), msg, orgID)
+// sendLoginCode texts a code for a login's second step, within the SMS caps.
+func (s *Service) sendLoginCode(ctx context.Context, lc *LoginChallenge, meta models.Meta) error {
+	return s.smsTx(ctx, lc.User.ID, lc.User.Email, lc.SMS.Phone, lc.User.LastOrgID, false, meta, func(context.Context) (*models.MFAChallenge, error) {
+		return lc.Challenge, nil
 	})
-	if err != nil {
-		return err
+}
+
+// sendCodeTx mints an SMS code bound to the challenge and puts the text in the outbox, in the
+// transaction ctx carries. Resends are throttled by the store (a RuleError).
+func (s *Service) sendCodeTx(ctx context.Context, ch *models.MFAChallenge, phone string, orgID *int64, code string) error {
+	orgName := ""
+	if orgID != nil {
+		if org, err := s.st.FindOrganization(ctx, *orgID); err == nil {
+			orgName = org.Name
+		}
 	}
-	s.pokeOutbox()
-	return nil
+	msg := models.OutboxMessage{Subject: "Verification code", TextBody: mail.SMSCode(orgName, code)}
+	return s.st.SendChallengeCode(ctx, ch.ID, phone, models.HashCode(ch.TokenHash, code), msg, orgID)
 }

@@ -73,7 +73,8 @@ func newTestApp(t testing.TB) *testApp {
 	app.Server.Start()
 	base, _ := url.Parse(app.Server.URL)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	svc := gatehouse.New(st, gatehouse.Config{BaseURL: base, Sessions: app.Policy, Outbox: app.outbox}, clock, log)
+	// The tests read text messages in the outbox as a provider would deliver them.
+	svc := gatehouse.New(st, gatehouse.Config{BaseURL: base, Sessions: app.Policy, Outbox: app.outbox, SMSConfigured: true}, clock, log)
 	h := handlers.New(svc, st, handlers.Config{BaseURL: base, Sessions: app.Policy, Secret: []byte("test secret"), Version: "test", Outbox: app.outbox}, clock, log)
 	app.Server.Config.Handler = h.Echo()
 	t.Cleanup(func() { app.Server.Close(); st.Close() })

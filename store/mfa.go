@@ -27,13 +27,16 @@ func (s *Store) StartChallenge(ctx context.Context, userID int64, purpose models
 	var ch models.MFAChallenge
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		now := s.now()
-		// Expired challenges of anyone are dead weight; drop them here rather than in a janitor.
-		if err := tx.Where("expires_at <= ?", now).Delete(&models.MFAChallenge{}).Error; err != nil {
+		// Expired challenges of anyone are dead weight once the SMS caps no longer count them
+		// (an hour); drop them here rather than in a janitor.
+		if err := tx.Where("expires_at <= ?", now.Add(-models.SMSCapWindowIP)).Delete(&models.MFAChallenge{}).Error; err != nil {
 			return err
 		}
 		ch = models.MFAChallenge{TokenHash: tokenHash, UserID: userID, Purpose: purpose, IP: ip, CreatedAt: now, ExpiresAt: now.Add(models.ChallengeLifetime)}
 		if phone != "" {
-			if err := tx.Where("user_id = ? AND confirmed_at IS NULL", userID).Delete(&models.MFAFactor{}).Error; err != nil {
+			// Unconfirmed numbers of the last day stay: the cap on distinct numbers counts them.
+			if err := tx.Where("user_id = ? AND confirmed_at IS NULL AND created_at <= ?", userID, now.Add(-models.SMSCapWindowMember)).
+				Delete(&models.MFAFactor{}).Error; err != nil {
 				return err
 			}
 			f := models.MFAFactor{UserID: userID, Kind: models.FactorSMS, Phone: phone, CreatedAt: now}
@@ -69,6 +72,39 @@ func (s *Store) EndChallenge(ctx context.Context, id int64) error {
 		return fmt.Errorf("store: unable to end challenge: %w", err)
 	}
 	return nil
+}
+
+// SMSUsage counts what the SMS caps limit, from the database so the counts survive restarts:
+// the distinct numbers the user started to enroll since memberSince (and whether phone is
+// one of them), the texts sent for the organization since orgSince, and the challenges
+// from ip that sent a code since ipSince.
+func (s *Store) SMSUsage(ctx context.Context, userID int64, phone string, orgID *int64, ip string, memberSince, orgSince, ipSince time.Time) (models.SMSUsage, error) {
+	var u models.SMSUsage
+	db := s.reader(ctx)
+	var phones []string
+	if err := db.Model(&models.MFAFactor{}).Where("user_id = ? AND kind = ? AND created_at > ?", userID, models.FactorSMS, memberSince).
+		Distinct().Pluck("phone", &phones).Error; err != nil {
+		return u, fmt.Errorf("store: unable to count SMS: %w", err)
+	}
+	u.MemberNumbers = len(phones)
+	for _, p := range phones {
+		u.KnownNumber = u.KnownNumber || p == phone
+	}
+	var n int64
+	if orgID != nil {
+		if err := db.Model(&models.OutboxMessage{}).Where("channel = ? AND org_id = ? AND created_at > ?", models.ChannelSMS, *orgID, orgSince).
+			Count(&n).Error; err != nil {
+			return u, fmt.Errorf("store: unable to count SMS: %w", err)
+		}
+		u.OrgSent = int(n)
+	}
+	if ip != "" {
+		if err := db.Model(&models.MFAChallenge{}).Where("ip = ? AND last_sent_at > ?", ip, ipSince).Count(&n).Error; err != nil {
+			return u, fmt.Errorf("store: unable to count SMS: %w", err)
+		}
+		u.IPSent = int(n)
+	}
+	return u, nil
 }
 
 // SendChallengeCode stores a new SMS code (hashed, bound to the challenge, valid 10 minutes)
