@@ -34,7 +34,11 @@ func (s *Store) StartChallenge(ctx context.Context, userID int64, purpose models
 		}
 		ch = models.MFAChallenge{TokenHash: tokenHash, UserID: userID, Purpose: purpose, IP: ip, CreatedAt: now, ExpiresAt: now.Add(models.ChallengeLifetime)}
 		if phone != "" {
-			// Unconfirmed numbers of the last day stay: the cap on distinct numbers counts them.
+			// One enrollment at a time: the earlier ones end. Their unconfirmed numbers stay a
+			// day, for the cap on distinct numbers a member may have texted (models.SMSCapMemberNumbers).
+			if err := tx.Where("user_id = ? AND purpose = ?", userID, models.ChallengeEnroll).Delete(&models.MFAChallenge{}).Error; err != nil {
+				return err
+			}
 			if err := tx.Where("user_id = ? AND confirmed_at IS NULL AND created_at <= ?", userID, now.Add(-models.SMSCapWindowMember)).
 				Delete(&models.MFAFactor{}).Error; err != nil {
 				return err

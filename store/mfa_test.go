@@ -154,7 +154,9 @@ func TestChallengeLifecycle(t *testing.T) {
 		if _, err := f.s.FindChallenge(ctx, hash, models.ChallengeLogin); !errors.Is(err, models.ErrGone) {
 			t.Errorf("at 15 minutes: %v, want ErrGone", err)
 		}
-		// The next challenge, anyone's, sweeps the expired one away.
+		// The next challenge, anyone's, sweeps the expired one away once the SMS caps no
+		// longer count it (an hour).
+		f.clock.Advance(models.SMSCapWindowIP)
 		startChallenge(t, f.s, f.gus.User.ID, models.ChallengeLogin, "")
 		if challengeRow(t, f.s, ch) != nil {
 			t.Error("an expired challenge was kept")
@@ -178,7 +180,7 @@ func TestChallengeLifecycle(t *testing.T) {
 		}
 	})
 
-	t.Run("enrollment holds one unconfirmed phone", func(t *testing.T) {
+	t.Run("one enrollment at a time; earlier numbers are kept a day for the SMS cap", func(t *testing.T) {
 		f := newInviteFixture(t)
 		uid := f.owner.User.ID
 		confirmed := enrollSMS(t, f.s, f.owner, "+447700900001")
@@ -191,8 +193,16 @@ func TestChallengeLifecycle(t *testing.T) {
 		if err := f.s.r.Where("user_id = ? AND confirmed_at IS NULL", uid).Find(&pending).Error; err != nil {
 			t.Fatal(err)
 		}
-		if len(pending) != 1 || pending[0].ID != *b.FactorID || pending[0].Phone != "+447911654321" || pending[0].Kind != models.FactorSMS {
-			t.Errorf("unconfirmed factors %+v, want only the second phone", pending)
+		if len(pending) != 2 || pending[1].ID != *b.FactorID || pending[1].Phone != "+447911654321" || pending[1].Kind != models.FactorSMS {
+			t.Errorf("unconfirmed factors %+v, want the first phone and the second", pending)
+		}
+		f.clock.Advance(models.SMSCapWindowMember)
+		c := startChallenge(t, f.s, uid, models.ChallengeEnroll, "+447911654321")
+		if err := f.s.r.Where("user_id = ? AND confirmed_at IS NULL", uid).Find(&pending).Error; err != nil {
+			t.Fatal(err)
+		}
+		if len(pending) != 1 || pending[0].ID != *c.FactorID {
+			t.Errorf("unconfirmed factors a day later %+v, want only the newest", pending)
 		}
 		if challengeRow(t, f.s, a) != nil {
 			t.Error("the first enrollment outlived its phone")
