@@ -157,21 +157,6 @@ func (s *Store) DeleteSession(ctx context.Context, id int64) error {
 	return nil
 }
 
-// Logout ends the current session and writes the audit event in one transaction.
-func (s *Store) Logout(ctx context.Context, cur *models.Current, meta models.Meta) error {
-	err := s.tx(ctx, func(tx *gorm.DB) error {
-		if err := tx.Delete(&models.Session{}, cur.Session.ID).Error; err != nil {
-			return err
-		}
-		return writeAudit(tx, models.AuditEvent{OrgID: &cur.Org.ID, ActorUserID: &cur.User.ID, ActorEmail: cur.User.Email,
-			Action: models.ActionLogout, TargetMembershipID: &cur.Membership.ID, TargetEmail: cur.User.Email}, meta, s.now())
-	})
-	if err != nil {
-		return fmt.Errorf("store: unable to log out: %w", err)
-	}
-	return nil
-}
-
 // PruneSessions deletes sessions that the policy has expired, and returns how many.
 func (s *Store) PruneSessions(ctx context.Context, p models.SessionPolicy) (int64, error) {
 	now := s.now()

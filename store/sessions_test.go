@@ -259,31 +259,6 @@ func TestTouchAndDeleteSession(t *testing.T) {
 	}
 }
 
-func TestLogout(t *testing.T) {
-	ctx := context.Background()
-	f := newSessionFixture(t)
-	_, hash := f.login(t, f.olive.ID)
-	_, otherHash := f.login(t, f.olive.ID)
-	cur, err := f.s.FindCurrent(ctx, hash)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := f.s.Logout(ctx, cur, models.Meta{IP: "203.0.113.9", UserAgent: "Safari"}); err != nil {
-		t.Fatalf("Logout: %v", err)
-	}
-	if _, err := f.s.FindCurrent(ctx, hash); !errors.Is(err, models.ErrNotFound) {
-		t.Errorf("FindCurrent after Logout = %v, want ErrNotFound", err)
-	}
-	if _, err := f.s.FindCurrent(ctx, otherHash); err != nil {
-		t.Errorf("the user's other session ended too: %v", err)
-	}
-	evs := mustAudit(t, f.s, AuditFilter{OrgID: &cur.Org.ID, Action: models.ActionLogout})
-	if len(evs) != 1 || evs[0].ActorUserID == nil || *evs[0].ActorUserID != f.olive.ID || evs[0].IP != "203.0.113.9" ||
-		evs[0].TargetMembershipID == nil || *evs[0].TargetMembershipID != cur.Membership.ID {
-		t.Errorf("logout events = %+v", evs)
-	}
-}
-
 func TestPruneSessions(t *testing.T) {
 	ctx := context.Background()
 	f := newSessionFixture(t)
