@@ -2,10 +2,15 @@ package app_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"net/url"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
+
+	_ "github.com/mattn/go-sqlite3"
 
 	"gatehouse/app"
 	"gatehouse/models"
@@ -125,5 +130,47 @@ func TestLogout(t *testing.T) {
 	if len(evs) != 1 || evs[0].ActorUserID == nil || *evs[0].ActorUserID != cur.User.ID || evs[0].IP != "203.0.113.9" ||
 		evs[0].TargetMembershipID == nil || *evs[0].TargetMembershipID != cur.Membership.ID {
 		t.Errorf("logout events = %+v", evs)
+	}
+}
+
+// Moved from store.TestCreateSession: the login is audited, with where it came from; a
+// refused login is not audited as one.
+func TestLoginAudit(t *testing.T) {
+	f := newLoginFixture(t)
+	owner := storetest.CreateOwner(t, f.st, "olive@acme.test", "Acme")
+	f.clock.Advance(90 * time.Minute)
+	now := f.clock.Now()
+	long := strings.Repeat("A", 500)
+	if _, err := f.app.Login(context.Background(), models.LoginRequest{Email: "olive@acme.test", Password: storetest.Password}, "",
+		models.Meta{IP: "198.51.100.4", UserAgent: long}); err != nil {
+		t.Fatal(err)
+	}
+	evs := storetest.Audit(t, f.st, store.AuditFilter{OrgID: &owner.Org.ID, Action: models.ActionLogin})
+	if len(evs) != 1 || evs[0].ActorUserID == nil || *evs[0].ActorUserID != owner.User.ID || evs[0].IP != "198.51.100.4" ||
+		len(evs[0].UserAgent) != 300 || !evs[0].CreatedAt.Equal(now) || evs[0].TargetMembershipID == nil || evs[0].TargetEmail != "olive@acme.test" {
+		t.Errorf("login events = %+v", evs)
+	}
+
+	// No active membership: no session and no login event, but a failed one.
+	path := filepath.Join(t.TempDir(), "gatehouse.db")
+	gst := storetest.OpenPath(t, path, f.clock)
+	g := &fixture{st: gst, clock: f.clock, app: app.New(gst, app.Config{BaseURL: f.app.Config().BaseURL, Sessions: policy}, f.clock, nil)}
+	storetest.CreateOwner(t, g.st, "olive@acme.test", "Acme")
+	db, err := sql.Open("sqlite3", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec("UPDATE memberships SET status = ?", models.StatusTerminated); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if _, err := login(t, g, "olive@acme.test", storetest.Password, "192.0.2.1"); !errors.Is(err, app.ErrNoAccess) {
+		t.Errorf("Login without an active membership = %v, want ErrNoAccess", err)
+	}
+	if evs := storetest.Audit(t, g.st, store.AuditFilter{Action: models.ActionLogin}); len(evs) != 0 {
+		t.Errorf("login audited for a refused session: %+v", evs)
+	}
+	if evs := storetest.Audit(t, g.st, store.AuditFilter{Action: models.ActionLoginFailed}); len(evs) != 1 || evs[0].Detail != "no active membership" {
+		t.Errorf("failed login events = %+v", evs)
 	}
 }

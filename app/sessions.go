@@ -97,9 +97,14 @@ func (s *Service) startSession(ctx context.Context, user *models.User, oldToken 
 			}
 		}
 		var err error
-		// CreateSession writes the login's audit event: it needs the membership it chose.
-		sess, err = s.st.CreateSession(ctx, store.LoginInput{UserID: user.ID, TokenHash: hash, Meta: meta})
-		return err
+		if sess, err = s.st.CreateSession(ctx, store.LoginInput{UserID: user.ID, TokenHash: hash, Meta: meta}); err != nil {
+			return err
+		}
+		cur, err := s.st.FindCurrent(ctx, hash)
+		if err != nil {
+			return err
+		}
+		return s.st.Audit(ctx, selfEvent(cur, models.ActionLogin, ""), meta)
 	})
 	if err != nil {
 		return "", nil, err
