@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 
 	"gatehouse/models"
 )
@@ -41,7 +42,11 @@ func (s *Service) UpdateProfile(ctx context.Context, cur *models.Current, req *m
 		return errs
 	}
 	return s.st.InTx(ctx, func(ctx context.Context) error {
-		return s.st.UpdateProfile(ctx, cur, req.FirstName, req.LastName, req.Phone, meta)
+		what, err := s.st.UpdateProfile(ctx, cur.User.ID, req.FirstName, req.LastName, req.Phone)
+		if err != nil || what == "" {
+			return err
+		}
+		return s.st.Audit(ctx, selfEvent(cur, models.ActionProfileUpdated, what), meta)
 	})
 }
 
@@ -70,7 +75,11 @@ func (s *Service) ChangePassword(ctx context.Context, cur *models.Current, req m
 	}
 	hash := models.HashPassword(req.New)
 	err := s.st.InTx(ctx, func(ctx context.Context) error {
-		return s.st.ChangePassword(ctx, cur, hash, meta)
+		n, err := s.st.ChangePassword(ctx, cur.User.ID, cur.Session.ID, hash)
+		if err != nil {
+			return err
+		}
+		return s.st.Audit(ctx, selfEvent(cur, models.ActionPasswordChanged, sessionsEnded(n)), meta)
 	})
 	if err == nil {
 		s.log.Info("password changed", "user", cur.User.ID, "ip", meta.IP)
@@ -82,17 +91,39 @@ func (s *Service) ChangePassword(ctx context.Context, cur *models.Current, req m
 // current one, is models.ErrNotFound.
 func (s *Service) EndSession(ctx context.Context, cur *models.Current, sessionID int64, meta models.Meta) error {
 	return s.st.InTx(ctx, func(ctx context.Context) error {
-		return s.st.EndUserSession(ctx, cur, sessionID, meta)
+		sess, err := s.st.EndUserSession(ctx, cur.User.ID, cur.Session.ID, sessionID)
+		if err != nil {
+			return err
+		}
+		return s.st.Audit(ctx, selfEvent(cur, models.ActionSessionRevoked,
+			fmt.Sprintf("session from %s, signed in %s", orUnknown(sess.IP), sess.CreatedAt.UTC().Format("2006-01-02 15:04 MST"))), meta)
 	})
 }
 
 // EndOtherSessions signs out every session of the member but this one, and returns how many.
+// The audit event is written only when one ended.
 func (s *Service) EndOtherSessions(ctx context.Context, cur *models.Current, meta models.Meta) (int64, error) {
 	var n int64
 	err := s.st.InTx(ctx, func(ctx context.Context) error {
 		var err error
-		n, err = s.st.EndOtherSessions(ctx, cur, meta)
-		return err
+		if n, err = s.st.EndOtherSessions(ctx, cur.User.ID, cur.Session.ID); err != nil || n == 0 {
+			return err
+		}
+		return s.st.Audit(ctx, selfEvent(cur, models.ActionSessionRevoked, sessionsEnded(n)), meta)
 	})
 	return n, err
+}
+
+func sessionsEnded(n int64) string {
+	if n == 1 {
+		return "1 other session signed out"
+	}
+	return fmt.Sprintf("%d other sessions signed out", n)
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "an unknown address"
+	}
+	return s
 }
