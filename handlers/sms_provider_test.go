@@ -65,3 +65,25 @@ func TestOutboxMasksSMSCodes(t *testing.T) {
 		t.Errorf("the message's text is hidden altogether: %q", body)
 	}
 }
+
+// Issue 8, finding 3: a member could make Gatehouse text any number of phone numbers while
+// enrolling. Past the cap on distinct numbers, the message sits beside the phone field.
+func TestSMSEnrollmentCapMessage(t *testing.T) {
+	app := newTestApp(t)
+	owner := app.createOwner("olive@example.com")
+	c := app.newClient()
+	c.login("olive@example.com", testPassword)
+	c.get("/mfa/setup/sms")
+	for i := range models.SMSCapMemberNumbers {
+		r := c.post("/mfa/setup/sms", url.Values{"phone": {"+44 7911 12345" + strconv.Itoa(i)}})
+		wantRedirect(t, r, http.StatusSeeOther, "/mfa/setup/sms?sent=1", "number "+strconv.Itoa(i+1))
+	}
+	r := c.post("/mfa/setup/sms", url.Values{"phone": {"+44 7911 123459"}})
+	msg, described := r.fieldError("phone")
+	if r.StatusCode != http.StatusTooManyRequests || !strings.Contains(msg, "too many phone numbers") || !described {
+		t.Errorf("a number past the cap: %d, phone field message %q (described %v)", r.StatusCode, msg, described)
+	}
+	if n := len(app.outboxOf(owner.Org.ID)); n != models.SMSCapMemberNumbers {
+		t.Errorf("%d texts queued, want %d", n, models.SMSCapMemberNumbers)
+	}
+}
