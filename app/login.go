@@ -243,7 +243,7 @@ func (s *Service) VerifySecondStep(ctx context.Context, token string, req models
 	case "sms":
 		err = s.st.CheckChallengeCode(ctx, lc.Challenge.ID, models.HashCode(lc.Challenge.TokenHash, code))
 	default:
-		out.RecoveryLeft, err = s.st.UseRecoveryCode(ctx, lc.User.ID, models.HashRecoveryCode(code), meta)
+		out.RecoveryLeft, err = s.useRecoveryCode(ctx, lc.User, code, meta)
 	}
 	if errors.Is(err, models.ErrGone) {
 		s.lim.fail(keys...)
@@ -269,6 +269,20 @@ func (s *Service) VerifySecondStep(ctx context.Context, token string, req models
 	out.SessionToken, out.OrgID = raw, sess.OrgID
 	s.log.Info("login succeeded", "user", lc.User.ID, "second_factor", out.Method, "ip", meta.IP)
 	return out, nil
+}
+
+// useRecoveryCode spends one of u's recovery codes and audits it, and returns how many remain.
+func (s *Service) useRecoveryCode(ctx context.Context, u *models.User, code string, meta models.Meta) (int, error) {
+	var left int
+	err := s.st.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		if left, err = s.st.UseRecoveryCode(ctx, u.ID, models.HashRecoveryCode(code)); err != nil {
+			return err
+		}
+		return s.st.Audit(ctx, models.AuditEvent{OrgID: u.LastOrgID, ActorUserID: &u.ID, ActorEmail: u.Email,
+			Action: models.ActionRecoveryCodeUsed, TargetEmail: u.Email, Detail: fmt.Sprintf("%d left", left)}, meta)
+	})
+	return left, err
 }
 
 func (s *Service) auditSecondStep(ctx context.Context, u *models.User, detail string, meta models.Meta) {

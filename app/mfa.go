@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"gatehouse/models"
 	"gatehouse/store"
@@ -94,8 +95,14 @@ func (s *Service) confirmFactor(ctx context.Context, cur *models.Current, nf sto
 	}
 	err := s.st.InTx(ctx, func(ctx context.Context) error {
 		var err error
-		out.Factor, err = s.st.ConfirmFactor(ctx, cur, nf, meta)
-		return err
+		if out.Factor, err = s.st.ConfirmFactor(ctx, cur.User.ID, nf); err != nil {
+			return err
+		}
+		detail := nf.Kind.Label()
+		if out.Factor.Phone != "" {
+			detail += " " + models.MaskPhone(out.Factor.Phone)
+		}
+		return s.st.Audit(ctx, selfEvent(cur, models.ActionMFAEnrolled, detail), meta)
 	})
 	if err != nil {
 		return nil, err
@@ -263,7 +270,21 @@ func (s *Service) RemoveFactor(ctx context.Context, cur *models.Current, factorI
 		return err
 	}
 	return s.st.InTx(ctx, func(ctx context.Context) error {
-		return s.st.RemoveFactor(ctx, cur, factorID, cur.Org.MFAPolicy == models.MFARequired, meta)
+		factors, err := s.st.FindFactors(ctx, cur.User.ID)
+		if err != nil {
+			return err
+		}
+		if !slices.ContainsFunc(factors, func(f models.MFAFactor) bool { return f.ID == factorID }) {
+			return models.ErrNotFound
+		}
+		if len(factors) == 1 && cur.Org.MFAPolicy == models.MFARequired {
+			return &models.RuleError{Msg: cur.Org.Name + " requires two-factor authentication: add another method before removing this one."}
+		}
+		f, err := s.st.RemoveFactor(ctx, cur.User.ID, factorID)
+		if err != nil {
+			return err
+		}
+		return s.st.Audit(ctx, selfEvent(cur, models.ActionMFARemoved, f.Kind.Label()), meta)
 	})
 }
 
@@ -278,7 +299,10 @@ func (s *Service) RegenerateRecoveryCodes(ctx context.Context, cur *models.Curre
 	}
 	codes, hashes := models.NewRecoveryCodes()
 	err := s.st.InTx(ctx, func(ctx context.Context) error {
-		return s.st.ReplaceRecoveryCodes(ctx, cur, hashes, meta)
+		if err := s.st.ReplaceRecoveryCodes(ctx, cur.User.ID, hashes); err != nil {
+			return err
+		}
+		return s.st.Audit(ctx, selfEvent(cur, models.ActionRecoveryCodesRenewed, ""), meta)
 	})
 	if err != nil {
 		return nil, err
