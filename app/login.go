@@ -188,7 +188,9 @@ func (s *Service) FindLoginChallenge(ctx context.Context, token string) (*LoginC
 		case models.FactorTOTP:
 			lc.TOTP = append(lc.TOTP, f)
 		case models.FactorSMS:
-			if lc.SMS == nil {
+			// Without a provider no text would arrive: the member uses another factor or a
+			// recovery code.
+			if lc.SMS == nil && s.cfg.SMSConfigured {
 				lc.SMS = &factors[i]
 			}
 		}

@@ -293,3 +293,33 @@ func TestRecoveryCodeLogin(t *testing.T) {
 		t.Errorf("%d failed second step events, want 1", n)
 	}
 }
+
+// Without an SMS provider a login's second step offers no text message, even to a member who
+// enrolled a phone while there was one.
+func TestLoginWithoutSMSProvider(t *testing.T) {
+	ctx := context.Background()
+	f := newLoginFixture(t)
+	f.app = app.New(f.st, app.Config{BaseURL: f.app.Config().BaseURL, Sessions: policy, SMSConfigured: true}, f.clock, nil)
+	storetest.CreateOwner(t, f.st, "olive@acme.test", "Acme")
+	cur, _ := loggedIn(t, f, "olive@acme.test", 1)
+	sms, err := f.app.StartSMSEnrollment(ctx, cur, models.SMSEnrollRequest{Phone: "+447911123456"}, accountMeta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.app.VerifySMS(ctx, cur, sms.Token, smsCodeSent(t, f, "+447911123456"), accountMeta); err != nil {
+		t.Fatal(err)
+	}
+
+	f.app = app.New(f.st, app.Config{BaseURL: f.app.Config().BaseURL, Sessions: policy}, f.clock, nil)
+	res, err := login(t, f, "olive@acme.test", storetest.Password, "192.0.2.1")
+	if err != nil || res.ChallengeToken == "" {
+		t.Fatalf("Login = %+v, %v", res, err)
+	}
+	lc, err := f.app.SendLoginCode(ctx, res.ChallengeToken, accountMeta)
+	if err != nil || lc.SMS != nil || lc.Method("sms") != "recovery" {
+		t.Errorf("SendLoginCode = %+v, %v; want no SMS and the recovery code offered", lc, err)
+	}
+	if msgs, _ := f.st.DueMessages(ctx, 100); len(msgs) != 1 {
+		t.Errorf("%d texts in the outbox, want only the enrollment's", len(msgs))
+	}
+}
