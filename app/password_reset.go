@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"gatehouse/mail"
@@ -116,9 +117,17 @@ func (s *Service) ResetPassword(ctx context.Context, req models.ResetPasswordReq
 	hash := models.HashPassword(req.Password)
 	var user *models.User
 	err = s.st.InTx(ctx, func(ctx context.Context) error {
+		var ended int64
 		var err error
-		user, err = s.st.ResetPassword(ctx, req.Token, hash, meta)
-		return err
+		if user, ended, err = s.st.ResetPassword(ctx, req.Token, hash); err != nil {
+			return err
+		}
+		ev := models.AuditEvent{OrgID: user.LastOrgID, ActorUserID: &user.ID, ActorEmail: user.Email,
+			Action: models.ActionPasswordReset, TargetEmail: user.Email, Detail: sessionsSignedOut(ended)}
+		if ev.TargetMembershipID, err = s.st.LastMembershipID(ctx, user); err != nil {
+			return err
+		}
+		return s.st.Audit(ctx, ev, meta)
 	})
 	if err != nil {
 		return nil, err
@@ -127,4 +136,11 @@ func (s *Service) ResetPassword(ctx context.Context, req models.ResetPasswordReq
 	s.lim.reset("email:" + user.Email)
 	s.log.Info("password reset", "user", user.ID, "ip", meta.IP)
 	return user, nil
+}
+
+func sessionsSignedOut(n int64) string {
+	if n == 1 {
+		return "1 session signed out"
+	}
+	return fmt.Sprintf("%d sessions signed out", n)
 }

@@ -83,10 +83,11 @@ func (s *Store) FindPasswordReset(ctx context.Context, raw string) (string, erro
 // transaction: the token is claimed by a conditional update (so of parallel submits exactly
 // one wins; the others get models.ErrGone, as does any token that is not live), every
 // session of the account ends, any login or enrollment waiting at its second step is
-// dropped, and the reset is audited. It logs nobody in and leaves MFA factors as they are,
-// so the next login still asks for the second step.
-func (s *Store) ResetPassword(ctx context.Context, raw, passwordHash string, meta models.Meta) (*models.User, error) {
+// dropped. It logs nobody in and leaves MFA factors as they are, so the next login still asks
+// for the second step. It returns the account and how many sessions ended.
+func (s *Store) ResetPassword(ctx context.Context, raw, passwordHash string) (*models.User, int64, error) {
 	var user models.User
+	var ended int64
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		now := s.now()
 		hash := models.HashToken(raw)
@@ -114,33 +115,18 @@ func (s *Store) ResetPassword(ctx context.Context, raw, passwordHash string, met
 			return err
 		}
 		user.PasswordHash, user.UpdatedAt = passwordHash, now
-		ended := tx.Where("user_id = ?", user.ID).Delete(&models.Session{})
-		if ended.Error != nil {
-			return ended.Error
+		gone := tx.Where("user_id = ?", user.ID).Delete(&models.Session{})
+		if gone.Error != nil {
+			return gone.Error
 		}
-		if err := tx.Where("user_id = ?", user.ID).Delete(&models.MFAChallenge{}).Error; err != nil {
-			return err
-		}
-		ev := models.AuditEvent{OrgID: user.LastOrgID, ActorUserID: &user.ID, ActorEmail: user.Email,
-			Action: models.ActionPasswordReset, TargetEmail: user.Email, Detail: sessionsSignedOut(ended.RowsAffected)}
-		var err error
-		if ev.TargetMembershipID, err = lastMembershipID(tx, &user); err != nil {
-			return err
-		}
-		return writeAudit(tx, ev, meta, now)
+		ended = gone.RowsAffected
+		return tx.Where("user_id = ?", user.ID).Delete(&models.MFAChallenge{}).Error
 	})
 	if err != nil {
 		if errors.Is(err, models.ErrGone) {
-			return nil, err
+			return nil, 0, err
 		}
-		return nil, fmt.Errorf("store: unable to reset password: %w", err)
+		return nil, 0, fmt.Errorf("store: unable to reset password: %w", err)
 	}
-	return &user, nil
-}
-
-func sessionsSignedOut(n int64) string {
-	if n == 1 {
-		return "1 session signed out"
-	}
-	return fmt.Sprintf("%d sessions signed out", n)
+	return &user, ended, nil
 }
