@@ -83,7 +83,7 @@ func newTestAppSMS(t testing.TB, sms bool) *testApp {
 	svc := gatehouse.New(st, gatehouse.Config{BaseURL: base, Sessions: app.Policy, Outbox: app.outbox, SMSConfigured: sms}, clock, log)
 	h := handlers.New(svc, st, handlers.Config{BaseURL: base, Sessions: app.Policy, Secret: []byte("test secret"), Version: "test", Outbox: app.outbox}, clock, log)
 	app.Server.Config.Handler = h.Echo()
-	t.Cleanup(func() { app.Server.Close(); st.Close() })
+	t.Cleanup(func() { app.Server.Close(); svc.Wait(); st.Close() })
 	return app
 }
 
