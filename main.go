@@ -200,6 +200,7 @@ func serve(ctx context.Context, args []string, log *slog.Logger) error {
 	outbox := mail.NewWorker(st, senders, time.Now, log)
 	svc := app.New(st, app.Config{BaseURL: base, Sessions: policy, Outbox: outbox, InviteQuota: cfg.inviteQuota,
 		MailConfigured: senders[models.ChannelEmail] != nil, SMSConfigured: senders[models.ChannelSMS] != nil}, nil, log)
+	defer svc.Wait() // work done off the request path (reset emails) lands before the store closes
 	h := handlers.New(svc, st, handlers.Config{BaseURL: base, Sessions: policy, Secret: secret, Version: version,
 		Outbox: outbox, MailConfigured: senders[models.ChannelEmail] != nil, SMSConfigured: senders[models.ChannelSMS] != nil, InviteQuota: cfg.inviteQuota}, nil, log)
 

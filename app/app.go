@@ -11,6 +11,7 @@ import (
 	"context"
 	"log/slog"
 	"net/url"
+	"sync"
 	"time"
 
 	"gatehouse/models"
@@ -40,6 +41,8 @@ type Service struct {
 	cfg   Config
 	clock models.Clock
 	log   *slog.Logger
+	lim   *limiter // login backoff and reset quotas, per email and IP
+	bg    sync.WaitGroup
 }
 
 // New returns the use cases over st. A nil clock means the system clock.
@@ -53,7 +56,7 @@ func New(st *store.Store, cfg Config, clock models.Clock, log *slog.Logger) *Ser
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{st: st, cfg: cfg, clock: clock, log: log}
+	return &Service{st: st, cfg: cfg, clock: clock, log: log, lim: newLimiter(clock.Now)}
 }
 
 // Config returns the configuration the service was made with.
@@ -90,6 +93,9 @@ func (s *Service) pokeOutbox() {
 		s.cfg.Outbox.Poke()
 	}
 }
+
+// Wait waits for the work use cases do off the request path (tests, shutdown).
+func (s *Service) Wait() { s.bg.Wait() }
 
 // Healthy checks that the database answers.
 func (s *Service) Healthy(ctx context.Context) error { return s.st.Healthy(ctx) }

@@ -62,6 +62,12 @@ const testPassword = "correct horse battery staple"
 
 func newTestApp(t testing.TB) *testApp {
 	t.Helper()
+	return newTestAppSMS(t, true)
+}
+
+// newTestAppSMS is newTestApp with a text message provider configured (sms) or not.
+func newTestAppSMS(t testing.TB, sms bool) *testApp {
+	t.Helper()
 	clock := &fakeClock{t: time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)}
 	path := filepath.Join(t.TempDir(), "test.db")
 	st, err := store.Open(context.Background(), store.Options{Path: path, Now: clock.Now})
@@ -74,11 +80,12 @@ func newTestApp(t testing.TB) *testApp {
 	app.Server.Start()
 	base, _ := url.Parse(app.Server.URL)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	svc := gatehouse.New(st, gatehouse.Config{BaseURL: base, Sessions: app.Policy, Outbox: app.outbox}, clock, log)
+	// The use cases offer SMS as with a provider: the tests read the texts from the mail worker.
+	svc := gatehouse.New(st, gatehouse.Config{BaseURL: base, Sessions: app.Policy, Outbox: app.outbox, SMSConfigured: sms}, clock, log)
 	app.App = svc
 	h := handlers.New(svc, st, handlers.Config{BaseURL: base, Sessions: app.Policy, Secret: []byte("test secret"), Version: "test", Outbox: app.outbox}, clock, log)
 	app.Server.Config.Handler = h.Echo()
-	t.Cleanup(func() { app.Server.Close(); st.Close() })
+	t.Cleanup(func() { app.Server.Close(); svc.Wait(); st.Close() })
 	return app
 }
 

@@ -51,7 +51,6 @@ type Handler struct {
 	log     *slog.Logger
 	cookies *sessions.CookieStore
 	cookie  string // name of the browser session cookie
-	limiter *limiter
 }
 
 // New returns a Handler. A nil clock means the system clock.
@@ -76,7 +75,7 @@ func New(svc *app.Service, st *store.Store, cfg Config, clock Clock, log *slog.L
 		// __Host- binds the cookie to this exact origin: Secure, Path=/, no Domain.
 		name = "__Host-gatehouse"
 	}
-	return &Handler{app: svc, store: st, cfg: cfg, clock: clock, log: log, cookies: cs, cookie: name, limiter: newLimiter(clock.Now)}
+	return &Handler{app: svc, store: st, cfg: cfg, clock: clock, log: log, cookies: cs, cookie: name}
 }
 
 // derive makes a 32-byte key for one purpose from the installation secret.

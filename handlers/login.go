@@ -2,16 +2,13 @@ package handlers
 
 import (
 	"errors"
-	"fmt"
-	"math"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"gatehouse/app"
 	"gatehouse/models"
-	"gatehouse/store"
 	"gatehouse/views"
 )
 
@@ -36,117 +33,67 @@ func (h *Handler) LoginForm(c echo.Context) error {
 
 const badCredentials = "Email or password is incorrect."
 
-// Login checks the email and password and starts a session. Whether or not the account
-// exists, a failure looks and takes the same, and counts toward the backoff.
+// Login checks the email and password and starts a session, or the second step. Whether or
+// not the account exists, a failure looks and takes the same, and counts toward the backoff.
 func (h *Handler) Login(c echo.Context) error {
-	ctx := c.Request().Context()
 	email := models.NormalizeEmail(c.FormValue("email"))
-	pw := c.FormValue("password")
 	form := views.LoginForm{Email: email, Next: safeNext(c.FormValue("next"))}
-	if len(email) > models.MaxEmailLen {
-		email = email[:models.MaxEmailLen]
-	}
-	keys := []string{"ip:" + c.RealIP(), "email:" + email}
-
-	if wait := h.limiter.wait(keys...); wait > 0 {
-		h.log.Warn("login blocked by backoff", "ip", c.RealIP())
-		if err := h.store.Audit(ctx, models.AuditEvent{Action: models.ActionLoginBlocked, TargetEmail: email}, meta(c)); err != nil {
-			return err
-		}
-		form.Error = "Too many failed attempts. Try again in " + humanWait(wait) + "."
-		return h.render(c, http.StatusTooManyRequests, views.LoginPage(form))
-	}
-
-	user, err := h.store.FindUserByEmail(ctx, email)
-	ok := false
+	old, _ := h.browser(c).Values[cookieSID].(string)
+	res, err := h.app.Login(c.Request().Context(), models.LoginRequest{Email: email, Password: c.FormValue("password")}, old, meta(c))
+	var wait *app.WaitError
 	switch {
-	case err == nil && len(pw) <= 4*models.MaxPasswordLen:
-		ok = models.CheckPassword(user.PasswordHash, pw)
-	case err == nil || errors.Is(err, models.ErrNotFound):
-		models.CheckNoPassword(pw)
-	default:
-		return err
-	}
-	if !ok {
-		h.limiter.fail(keys...)
-		h.log.Info("login failed", "ip", c.RealIP())
-		ev := models.AuditEvent{Action: models.ActionLoginFailed, TargetEmail: email}
-		if user != nil {
-			ev.ActorUserID, ev.ActorEmail, ev.OrgID = &user.ID, user.Email, user.LastOrgID
-		}
-		if err := h.store.Audit(ctx, ev, meta(c)); err != nil {
-			return err
-		}
+	case errors.As(err, &wait):
+		form.Error = wait.Error()
+		return h.render(c, http.StatusTooManyRequests, views.LoginPage(form))
+	case errors.Is(err, app.ErrBadCredentials):
 		form.Error = badCredentials
 		return h.render(c, http.StatusUnauthorized, views.LoginPage(form))
-	}
-
-	// With a second factor the password only opens the second step; the backoff counter
-	// is reset when the whole login succeeds, so a known password buys no free guesses.
-	if user.MFAEnabled {
-		return h.beginSecondStep(c, user, form.Next)
-	}
-	h.limiter.reset("email:" + email)
-	if err := h.startSession(c, user); errors.Is(err, models.ErrForbidden) {
-		h.log.Info("login refused: no active membership", "user", user.ID)
-		if err := h.store.Audit(ctx, models.AuditEvent{OrgID: user.LastOrgID, ActorUserID: &user.ID, ActorEmail: user.Email,
-			Action: models.ActionLoginFailed, TargetEmail: user.Email, Detail: "no active membership"}, meta(c)); err != nil {
-			return err
-		}
-		form.Error = "Your account has no active access to any organization. Ask an Owner or Admin of your organization to restore it."
+	case errors.Is(err, app.ErrNoAccess):
+		form.Error = noAccess
 		return h.render(c, http.StatusForbidden, views.LoginPage(form))
-	} else if err != nil {
+	case err != nil:
 		return err
 	}
-	h.log.Info("login succeeded", "user", user.ID, "ip", c.RealIP())
+	if res.ChallengeToken != "" {
+		s := h.browser(c)
+		s.Values[cookieMFA], s.Values[cookieNext] = res.ChallengeToken, form.Next
+		if err := h.saveBrowser(c); err != nil {
+			return err
+		}
+		return redirect(c, "/login/verify")
+	}
+	if err := h.setSession(c, res.SessionToken, res.OrgID, res.User.Email); err != nil {
+		return err
+	}
 	return redirect(c, form.Next)
 }
 
-// startSession creates a fresh server-side session for user and a new cookie: a new
-// session id and CSRF token at every login, and any session the browser held is ended.
+const noAccess = "Your account has no active access to any organization. Ask an Owner or Admin of your organization to restore it."
+
+// startSession starts a server-side session for user and puts it in a new cookie; any session
+// the browser held is ended.
 func (h *Handler) startSession(c echo.Context, user *models.User) error {
-	ctx := c.Request().Context()
-	s := h.browser(c)
-	if old, _ := s.Values[cookieSID].(string); old != "" {
-		if cur, err := h.store.FindCurrent(ctx, models.HashToken(old)); err == nil {
-			if err := h.store.DeleteSession(ctx, cur.Session.ID); err != nil {
-				return err
-			}
-		}
-	}
-	raw, hash := models.NewToken()
-	sess, err := h.store.CreateSession(ctx, store.LoginInput{UserID: user.ID, TokenHash: hash, Meta: meta(c)})
+	old, _ := h.browser(c).Values[cookieSID].(string)
+	res, err := h.app.StartSession(c.Request().Context(), user, old, meta(c))
 	if err != nil {
 		return err
 	}
-	s.Values[cookieSID] = raw
-	s.Values[cookieOrg], s.Values[cookieEmail] = sess.OrgID, user.Email
+	return h.setSession(c, res.SessionToken, res.OrgID, user.Email)
+}
+
+// setSession puts a new session in the cookie: a new session id and CSRF token at every login.
+func (h *Handler) setSession(c echo.Context, token string, orgID int64, email string) error {
+	s := h.browser(c)
+	s.Values[cookieSID] = token
+	s.Values[cookieOrg], s.Values[cookieEmail] = orgID, email
 	s.Values[cookieCSRF] = randomToken()
 	return h.saveBrowser(c)
 }
 
-func humanWait(d time.Duration) string {
-	if d < time.Minute {
-		s := int(math.Ceil(d.Seconds()))
-		if s == 1 {
-			return "1 second"
-		}
-		return fmt.Sprintf("%d seconds", s)
-	}
-	m := int(math.Ceil(d.Minutes()))
-	if m == 1 {
-		return "1 minute"
-	}
-	return fmt.Sprintf("%d minutes", m)
-}
-
 // Logout ends the session on the server, so the old cookie is worthless even if replayed.
 func (h *Handler) Logout(c echo.Context) error {
-	if cur := current(c); cur != nil {
-		if err := h.store.Logout(c.Request().Context(), cur, meta(c)); err != nil {
-			return err
-		}
-		h.log.Info("logout", "user", cur.User.ID)
+	if err := h.app.Logout(c.Request().Context(), current(c), meta(c)); err != nil {
+		return err
 	}
 	s := h.browser(c)
 	s.Values[cookieCSRF] = randomToken()

@@ -10,8 +10,8 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/pquerna/otp"
 
+	"gatehouse/app"
 	"gatehouse/models"
-	"gatehouse/store"
 	"gatehouse/views"
 )
 
@@ -21,50 +21,30 @@ const (
 	cookieEnroll     = "enroll"      // raw token of the SMS enrollment challenge
 )
 
-// SetupChoice offers SMS and the authenticator app.
+// SetupChoice offers the authenticator app, and SMS when a text message provider is configured.
 func (h *Handler) SetupChoice(c echo.Context) error {
 	cur := current(c)
-	return h.render(c, http.StatusOK, views.SetupChoicePage(cur.Org.MustEnroll(cur.User, h.clock.Now())))
-}
-
-// checkPassword asks for the password again before a member who already has two-factor
-// authentication changes it. A wrong password counts toward the login backoff.
-func (h *Handler) checkPassword(c echo.Context) string {
-	cur := current(c)
-	if !cur.User.MFAEnabled {
-		return ""
-	}
-	key := "email:" + cur.User.Email
-	if wait := h.limiter.wait(key); wait > 0 {
-		return "Too many failed attempts. Try again in " + humanWait(wait) + "."
-	}
-	if !models.CheckPassword(cur.User.PasswordHash, c.FormValue("password")) {
-		h.limiter.fail(key)
-		return "Your current password is incorrect."
-	}
-	return ""
+	return h.render(c, http.StatusOK, views.SetupChoicePage(cur.Org.MustEnroll(cur.User, h.clock.Now()), h.app.SMSOffered()))
 }
 
 // TOTPSetupForm makes a new authenticator key, kept in the encrypted cookie until confirmed,
 // and shows it as a QR code and as text.
 func (h *Handler) TOTPSetupForm(c echo.Context) error {
 	cur := current(c)
-	key, err := models.NewTOTPKey(totpIssuer(cur), cur.User.Email)
+	en, err := h.app.StartTOTPEnrollment(c.Request().Context(), cur)
 	if err != nil {
 		return err
 	}
-	h.browser(c).Values[cookieTOTPSecret] = key.Secret()
+	h.browser(c).Values[cookieTOTPSecret] = en.Secret
 	if err := h.saveBrowser(c); err != nil {
 		return err
 	}
-	v, err := totpView(totpIssuer(cur), cur.User.Email, key.Secret(), cur.User.MFAEnabled)
+	v, err := totpView(en.Issuer, en.Account, en.Secret, cur.User.MFAEnabled)
 	if err != nil {
 		return err
 	}
 	return h.render(c, http.StatusOK, views.TOTPSetupPage(v))
 }
-
-func totpIssuer(cur *models.Current) string { return "Gatehouse (" + cur.Org.Name + ")" }
 
 // totpView shows the key as a QR code of its otpauth:// URL and as text.
 func totpView(issuer, account, secret string, needPassword bool) (views.TOTPSetup, error) {
@@ -91,66 +71,57 @@ func (h *Handler) TOTPSetup(c echo.Context) error {
 	if secret == "" {
 		return redirect(c, "/mfa/setup/app")
 	}
-	v, err := totpView(totpIssuer(cur), cur.User.Email, secret, cur.User.MFAEnabled)
+	req := models.TOTPConfirmRequest{Secret: secret, Code: c.FormValue("code"), Password: c.FormValue("password")}
+	en, err := h.app.ConfirmTOTP(c.Request().Context(), cur, req, meta(c))
 	if err != nil {
-		return err
-	}
-	if msg := h.checkPassword(c); msg != "" {
-		v.Error = msg
-		return h.render(c, http.StatusUnprocessableEntity, views.TOTPSetupPage(v))
-	}
-	step, ok := models.MatchTOTP(secret, c.FormValue("code"), h.clock.Now(), 0)
-	if !ok {
-		v.CodeError = "That code isn't right. Enter the 6-digit code your app shows now; check that your phone's clock is set automatically."
+		fe, isField := fieldErrors(err)
+		msg := models.RefusalMessage(err)
+		if !isField && msg == "" {
+			return err
+		}
+		v, verr := totpView(app.TOTPIssuer(cur), cur.User.Email, secret, cur.User.MFAEnabled)
+		if verr != nil {
+			return verr
+		}
+		v.Error, v.CodeError = msg, fe["code"]
 		return h.render(c, http.StatusUnprocessableEntity, views.TOTPSetupPage(v))
 	}
 	delete(h.browser(c).Values, cookieTOTPSecret)
-	return h.confirmFactor(c, store.NewFactor{Kind: models.FactorTOTP, Secret: secret, Step: step})
+	return h.enrolled(c, en)
 }
 
-// confirmFactor saves a confirmed factor; the first one comes with recovery codes, shown once.
-func (h *Handler) confirmFactor(c echo.Context, nf store.NewFactor) error {
-	cur := current(c)
-	var codes []string
-	if !cur.User.MFAEnabled {
-		codes, nf.RecoveryHashes = models.NewRecoveryCodes()
-	}
-	if _, err := h.store.ConfirmFactor(c.Request().Context(), cur, nf, meta(c)); err != nil {
-		return err
-	}
-	h.log.Info("second factor enrolled", "user", cur.User.ID, "kind", nf.Kind)
-	if codes == nil {
-		h.flash(c, nf.Kind.Label()+" added.")
+// enrolled shows the recovery codes of a first factor once, or goes back to the Account page.
+func (h *Handler) enrolled(c echo.Context, en *app.Enrolled) error {
+	if en.RecoveryCodes == nil {
+		h.flash(c, en.Factor.Kind.Label()+" added.")
 		return redirect(c, "/account")
 	}
 	if err := h.saveBrowser(c); err != nil {
 		return err
 	}
-	return h.render(c, http.StatusOK, views.RecoveryCodesPage(codes, "/"))
+	return h.render(c, http.StatusOK, views.RecoveryCodesPage(en.RecoveryCodes, "/"))
+}
+
+// enrollChallenge is the live SMS enrollment named by the cookie, or nil; app.ErrNoSMS
+// (404) without a text message provider.
+func (h *Handler) enrollChallenge(c echo.Context) (*models.MFAChallenge, error) {
+	raw, _ := h.browser(c).Values[cookieEnroll].(string)
+	return h.app.FindSMSEnrollment(c.Request().Context(), current(c), raw)
 }
 
 // SMSSetupForm asks for the phone number to text codes to.
 func (h *Handler) SMSSetupForm(c echo.Context) error {
-	if ch := h.enrollChallenge(c); ch != nil && c.QueryParam("sent") == "1" {
-		return h.render(c, http.StatusOK, views.SMSSetupPage(h.smsView(c, ch)))
+	ch, err := h.enrollChallenge(c)
+	if err != nil {
+		return err
+	}
+	if ch != nil && c.QueryParam("sent") == "1" {
+		return h.render(c, http.StatusOK, views.SMSSetupPage(h.smsView(c)))
 	}
 	return h.render(c, http.StatusOK, views.SMSSetupPage(views.SMSSetup{NeedPassword: current(c).User.MFAEnabled}))
 }
 
-// enrollChallenge is the live SMS enrollment named by the cookie, or nil.
-func (h *Handler) enrollChallenge(c echo.Context) *models.MFAChallenge {
-	raw, _ := h.browser(c).Values[cookieEnroll].(string)
-	if raw == "" {
-		return nil
-	}
-	ch, err := h.store.FindChallenge(c.Request().Context(), models.HashToken(raw), models.ChallengeEnroll)
-	if err != nil || ch.UserID != current(c).User.ID || ch.FactorID == nil {
-		return nil
-	}
-	return ch
-}
-
-func (h *Handler) smsView(c echo.Context, ch *models.MFAChallenge) views.SMSSetup {
+func (h *Handler) smsView(c echo.Context) views.SMSSetup {
 	v := views.SMSSetup{CodeSent: true}
 	if phone, _ := h.browser(c).Values["enroll_phone"].(string); phone != "" {
 		v.Masked = models.MaskPhone(phone)
@@ -162,30 +133,31 @@ func (h *Handler) smsView(c echo.Context, ch *models.MFAChallenge) views.SMSSetu
 func (h *Handler) SMSSetup(c echo.Context) error {
 	cur := current(c)
 	v := views.SMSSetup{Phone: c.FormValue("phone"), NeedPassword: cur.User.MFAEnabled}
-	if msg := h.checkPassword(c); msg != "" {
-		v.Error = msg
-		return h.render(c, http.StatusUnprocessableEntity, views.SMSSetupPage(v))
-	}
-	phone, msg := models.NormalizePhone(v.Phone)
-	if msg != "" {
-		v.PhoneError = msg
-		return h.render(c, http.StatusUnprocessableEntity, views.SMSSetupPage(v))
-	}
-	raw, hash := models.NewToken()
-	ch, err := h.store.StartChallenge(c.Request().Context(), cur.User.ID, models.ChallengeEnroll, hash, phone, c.RealIP())
-	if err != nil {
-		return err
-	}
-	s := h.browser(c)
-	s.Values[cookieEnroll], s.Values["enroll_phone"] = raw, phone
-	if err := h.saveBrowser(c); err != nil {
-		return err
-	}
-	if err := h.sendCode(c, ch, phone, &cur.Org.ID); err != nil {
+	en, err := h.app.StartSMSEnrollment(c.Request().Context(), cur, models.SMSEnrollRequest{Phone: v.Phone, Password: c.FormValue("password")}, meta(c))
+	var capped *app.SMSCapError
+	switch {
+	case errors.As(err, &capped):
+		v.PhoneError = capped.Msg
+		return h.render(c, http.StatusTooManyRequests, views.SMSSetupPage(v))
+	case err != nil:
+		if fe, ok := fieldErrors(err); ok {
+			v.PhoneError = fe["phone"]
+			return h.render(c, http.StatusUnprocessableEntity, views.SMSSetupPage(v))
+		}
+		var pw *app.PasswordError
+		if errors.As(err, &pw) {
+			v.Error = pw.Msg
+			return h.render(c, http.StatusUnprocessableEntity, views.SMSSetupPage(v))
+		}
 		if msg := models.RefusalMessage(err); msg != "" {
 			v.Error = msg
 			return h.render(c, http.StatusTooManyRequests, views.SMSSetupPage(v))
 		}
+		return err
+	}
+	s := h.browser(c)
+	s.Values[cookieEnroll], s.Values["enroll_phone"] = en.Token, en.Phone
+	if err := h.saveBrowser(c); err != nil {
 		return err
 	}
 	return redirect(c, "/mfa/setup/sms?sent=1")
@@ -193,20 +165,19 @@ func (h *Handler) SMSSetup(c echo.Context) error {
 
 // SMSResend texts a new code for the enrollment in progress.
 func (h *Handler) SMSResend(c echo.Context) error {
-	ch := h.enrollChallenge(c)
-	if ch == nil {
+	s := h.browser(c)
+	raw, _ := s.Values[cookieEnroll].(string)
+	phone, _ := s.Values["enroll_phone"].(string)
+	err := h.app.ResendSMS(c.Request().Context(), current(c), raw, phone, meta(c))
+	if errors.Is(err, models.ErrGone) {
 		return redirect(c, "/mfa/setup/sms")
 	}
-	phone, _ := h.browser(c).Values["enroll_phone"].(string)
-	if err := h.sendCode(c, ch, phone, &current(c).Org.ID); err != nil {
-		if msg := models.RefusalMessage(err); msg != "" {
-			v := h.smsView(c, ch)
-			v.Error = msg
-			return h.render(c, http.StatusTooManyRequests, views.SMSSetupPage(v))
-		}
-		if errors.Is(err, models.ErrGone) {
-			return redirect(c, "/mfa/setup/sms")
-		}
+	if msg := models.RefusalMessage(err); msg != "" {
+		v := h.smsView(c)
+		v.Error = msg
+		return h.render(c, http.StatusTooManyRequests, views.SMSSetupPage(v))
+	}
+	if err != nil {
 		return err
 	}
 	h.flash(c, "We sent a new code.")
@@ -215,29 +186,24 @@ func (h *Handler) SMSResend(c echo.Context) error {
 
 // SMSVerify confirms the phone with the texted code.
 func (h *Handler) SMSVerify(c echo.Context) error {
-	ch := h.enrollChallenge(c)
-	if ch == nil {
+	s := h.browser(c)
+	raw, _ := s.Values[cookieEnroll].(string)
+	en, err := h.app.VerifySMS(c.Request().Context(), current(c), raw, c.FormValue("code"), meta(c))
+	switch {
+	case errors.Is(err, models.ErrGone):
 		h.flash(c, "That attempt has expired. Enter your number again.")
 		return redirect(c, "/mfa/setup/sms")
-	}
-	err := h.store.CheckChallengeCode(c.Request().Context(), ch.ID, models.HashCode(ch.TokenHash, models.NormalizeCode(c.FormValue("code"))))
-	if errors.Is(err, models.ErrGone) {
+	case errors.Is(err, app.ErrTooManyCodes):
 		h.flash(c, "Too many wrong codes. Enter your number again to get a new one.")
 		return redirect(c, "/mfa/setup/sms")
-	}
-	if msg := models.RefusalMessage(err); msg != "" {
-		v := h.smsView(c, ch)
-		v.CodeError = msg
+	case models.RefusalMessage(err) != "":
+		v := h.smsView(c)
+		v.CodeError = models.RefusalMessage(err)
 		return h.render(c, http.StatusUnprocessableEntity, views.SMSSetupPage(v))
-	}
-	if err != nil {
+	case err != nil:
 		return err
 	}
-	if err := h.store.EndChallenge(c.Request().Context(), ch.ID); err != nil {
-		return err
-	}
-	s := h.browser(c)
 	delete(s.Values, cookieEnroll)
 	delete(s.Values, "enroll_phone")
-	return h.confirmFactor(c, store.NewFactor{Kind: models.FactorSMS, FactorID: *ch.FactorID})
+	return h.enrolled(c, en)
 }

@@ -6,11 +6,11 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
+	"gatehouse/app"
 	"gatehouse/models"
 )
 
@@ -133,77 +133,33 @@ func current(c echo.Context) *models.Current {
 	return cur
 }
 
-// loadSession finds the server-side session named by the cookie and ends it when it has
-// expired or the member's access has ended, so termination and logout take effect at once.
+// loadSession asks who the session named by the cookie belongs to. A session that can no
+// longer be used (logged out, expired, access ended) is forgotten with the reason why, so
+// termination and logout take effect at once.
 func (h *Handler) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		if skipsSession(c) {
 			return next(c)
 		}
 		s := h.browser(c)
-		sid, _ := s.Values[cookieSID].(string)
-		if sid == "" {
-			return next(c)
-		}
-		ctx := c.Request().Context()
-		cur, err := h.store.FindCurrent(ctx, models.HashToken(sid))
-		if errors.Is(err, models.ErrNotFound) {
-			// Ended elsewhere: logged out in another tab, pruned, or the member was terminated
-			// (which deletes their sessions at once), and then they should hear that.
-			why := "You have been signed out. Log in again to continue."
-			if h.wasTerminated(c) {
-				why = "Your access has ended. Ask an Owner or Admin if you think this is a mistake."
-			}
-			h.forget(c, why)
+		ck := app.Cookie{}
+		ck.Token, _ = s.Values[cookieSID].(string)
+		ck.OrgID, _ = s.Values[cookieOrg].(int64)
+		ck.Email, _ = s.Values[cookieEmail].(string)
+		cur, err := h.app.Authenticate(c.Request().Context(), ck)
+		var out *app.SignedOut
+		if errors.As(err, &out) {
+			h.forget(c, out.Why)
 			return next(c)
 		}
 		if err != nil {
 			return err
 		}
-		now := h.clock.Now()
-		switch {
-		case h.cfg.Sessions.Expired(cur.Session, now):
-			h.endSession(c, cur, "Your session has ended. Log in again to continue.")
-			return next(c)
-		case cur.Membership.Status != models.StatusActive:
-			h.endSession(c, cur, "Your access to "+cur.Org.Name+" has ended. Ask an Owner or Admin if you think this is a mistake.")
-			return next(c)
+		if cur != nil {
+			c.Set(currentKey, cur)
 		}
-		if now.Sub(cur.Session.LastSeenAt) >= time.Minute {
-			if err := h.store.TouchSession(ctx, cur.Session.ID); err != nil {
-				return err
-			}
-		}
-		c.Set(currentKey, cur)
 		return next(c)
 	}
-}
-
-// wasTerminated reports whether the member whose login the browser's cookie remembers has
-// been terminated in the organization they logged in to.
-func (h *Handler) wasTerminated(c echo.Context) bool {
-	s := h.browser(c)
-	orgID, _ := s.Values[cookieOrg].(int64)
-	email, _ := s.Values[cookieEmail].(string)
-	if orgID == 0 || email == "" {
-		return false
-	}
-	m, err := h.store.FindMemberByEmail(c.Request().Context(), orgID, email)
-	if err != nil {
-		if !errors.Is(err, models.ErrNotFound) {
-			h.log.Warn("unable to check why a session ended", "err", err)
-		}
-		return false
-	}
-	return m.Status == models.StatusTerminated
-}
-
-// endSession deletes a session that may no longer be used and tells the browser why.
-func (h *Handler) endSession(c echo.Context, cur *models.Current, why string) {
-	if err := h.store.DeleteSession(c.Request().Context(), cur.Session.ID); err != nil {
-		h.log.Error("unable to delete ended session", "err", err)
-	}
-	h.forget(c, why)
 }
 
 // forget drops the login token from the cookie, optionally leaving a message.

@@ -63,7 +63,7 @@ var AuditActions = []Action{
 	ActionRolesChanged, ActionDetailsChanged, ActionTerminated, ActionRestored,
 	ActionApproved, ActionRejected, ActionReapproved,
 	ActionLogin, ActionLoginFailed, ActionLoginBlocked, ActionLogout, ActionDenied,
-	ActionMFAEnrolled, ActionMFARemoved, ActionMFAReset, ActionMFAFailed, ActionRecoveryCodeUsed, ActionRecoveryCodesRenewed,
+	ActionMFAEnrolled, ActionMFARemoved, ActionMFAReset, ActionMFAFailed, ActionRecoveryCodeUsed, ActionRecoveryCodesRenewed, ActionSMSCapped,
 	ActionProfileUpdated, ActionPasswordChanged, ActionPasswordResetAsked, ActionPasswordReset, ActionSessionRevoked,
 	ActionSetup, ActionOwnerCreated, ActionOrgUpdated,
 }
@@ -133,6 +133,8 @@ func (a Action) Label() string {
 		return "Recovery code used"
 	case ActionRecoveryCodesRenewed:
 		return "Recovery codes regenerated"
+	case ActionSMSCapped:
+		return "Text message refused (limit reached)"
 	}
 	return string(a)
 }

@@ -10,14 +10,15 @@ import (
 	"gatehouse/models"
 )
 
-// UpdateProfile changes the current user's own names and phone (E.164, or "" for none). The
-// names are copied onto every membership of the user, in every organization and status, so
-// the Users pages sort and search by the new name; all in one transaction with the audit event.
-// Nothing is written when nothing changed.
-func (s *Store) UpdateProfile(ctx context.Context, cur *models.Current, first, last, phone string, meta models.Meta) error {
+// UpdateProfile changes a user's own names and phone (E.164, or "" for none). The names are
+// copied onto every membership of the user, in every organization and status, so the Users
+// pages sort and search by the new name; in one transaction. It returns what changed, for the
+// audit log (the phone masked); nothing is written when nothing changed ("").
+func (s *Store) UpdateProfile(ctx context.Context, userID int64, first, last, phone string) (string, error) {
+	var changed string
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		var u models.User
-		if err := tx.Take(&u, cur.User.ID).Error; err != nil {
+		if err := tx.Take(&u, userID).Error; err != nil {
 			return notFound(err)
 		}
 		var what []string
@@ -51,11 +52,13 @@ func (s *Store) UpdateProfile(ctx context.Context, cur *models.Current, first, l
 		if err != nil {
 			return err
 		}
-		return writeAudit(tx, models.AuditEvent{OrgID: &cur.Org.ID, ActorUserID: &u.ID, ActorEmail: u.Email,
-			Action: models.ActionProfileUpdated, TargetMembershipID: &cur.Membership.ID, TargetEmail: u.Email,
-			Detail: strings.Join(what, "; ")}, meta, now)
+		changed = strings.Join(what, "; ")
+		return nil
 	})
-	return wrapRule(err, "update profile")
+	if err != nil {
+		return "", wrapRule(err, "update profile")
+	}
+	return changed, nil
 }
 
 func maskedPhone(p string) string {
@@ -65,39 +68,32 @@ func maskedPhone(p string) string {
 	return models.MaskPhone(p)
 }
 
-// ChangePassword sets the current user's password hash and ends every other session of
-// theirs, and any login waiting at its second step, so whoever knew the old password is out
-// at once. The current session stays. One transaction, with the audit event.
-func (s *Store) ChangePassword(ctx context.Context, cur *models.Current, newHash string, meta models.Meta) error {
+// ChangePassword sets a user's password hash and ends every other session of theirs (all but
+// keepSessionID), and any login waiting at its second step, so whoever knew the old password
+// is out at once. One transaction; it returns how many sessions ended.
+func (s *Store) ChangePassword(ctx context.Context, userID, keepSessionID int64, newHash string) (int64, error) {
+	var n int64
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		now := s.now()
-		res := tx.Model(&models.User{}).Where("id = ?", cur.User.ID).Updates(map[string]any{"password_hash": newHash, "updated_at": now})
+		res := tx.Model(&models.User{}).Where("id = ?", userID).Updates(map[string]any{"password_hash": newHash, "updated_at": now})
 		if res.Error != nil {
 			return res.Error
 		}
 		if res.RowsAffected == 0 {
 			return models.ErrNotFound
 		}
-		ended := tx.Where("user_id = ? AND id <> ?", cur.User.ID, cur.Session.ID).Delete(&models.Session{})
+		ended := tx.Where("user_id = ? AND id <> ?", userID, keepSessionID).Delete(&models.Session{})
 		if ended.Error != nil {
 			return ended.Error
 		}
+		n = ended.RowsAffected
 		// A login past its password step was let in by the old password.
-		if err := tx.Where("user_id = ? AND purpose = ?", cur.User.ID, models.ChallengeLogin).Delete(&models.MFAChallenge{}).Error; err != nil {
-			return err
-		}
-		return writeAudit(tx, models.AuditEvent{OrgID: &cur.Org.ID, ActorUserID: &cur.User.ID, ActorEmail: cur.User.Email,
-			Action: models.ActionPasswordChanged, TargetMembershipID: &cur.Membership.ID, TargetEmail: cur.User.Email,
-			Detail: sessionsEnded(ended.RowsAffected)}, meta, now)
+		return tx.Where("user_id = ? AND purpose = ?", userID, models.ChallengeLogin).Delete(&models.MFAChallenge{}).Error
 	})
-	return wrapRule(err, "change password")
-}
-
-func sessionsEnded(n int64) string {
-	if n == 1 {
-		return "1 other session signed out"
+	if err != nil {
+		return 0, wrapRule(err, "change password")
 	}
-	return fmt.Sprintf("%d other sessions signed out", n)
+	return n, nil
 }
 
 // FindUserSessions returns the user's sessions, the most recently active first. Expired
@@ -111,48 +107,29 @@ func (s *Store) FindUserSessions(ctx context.Context, userID int64) ([]models.Se
 	return out, nil
 }
 
-// EndUserSession ends one of the current user's other sessions. A session of another user,
-// or the current one (which ends by logging out), gives models.ErrNotFound and changes nothing.
-func (s *Store) EndUserSession(ctx context.Context, cur *models.Current, sessionID int64, meta models.Meta) error {
+// EndUserSession ends one of a user's other sessions and returns it. A session of another
+// user, or keepSessionID (the current one, which ends by logging out), gives
+// models.ErrNotFound and changes nothing.
+func (s *Store) EndUserSession(ctx context.Context, userID, keepSessionID, sessionID int64) (*models.Session, error) {
+	var sess models.Session
 	err := s.tx(ctx, func(tx *gorm.DB) error {
-		var sess models.Session
-		err := tx.Where("id = ? AND user_id = ? AND id <> ?", sessionID, cur.User.ID, cur.Session.ID).Take(&sess).Error
+		err := tx.Where("id = ? AND user_id = ? AND id <> ?", sessionID, userID, keepSessionID).Take(&sess).Error
 		if err != nil {
 			return notFound(err)
 		}
-		if err := tx.Delete(&sess).Error; err != nil {
-			return err
-		}
-		return writeAudit(tx, models.AuditEvent{OrgID: &cur.Org.ID, ActorUserID: &cur.User.ID, ActorEmail: cur.User.Email,
-			Action: models.ActionSessionRevoked, TargetMembershipID: &cur.Membership.ID, TargetEmail: cur.User.Email,
-			Detail: fmt.Sprintf("session from %s, signed in %s", orUnknown(sess.IP), sess.CreatedAt.UTC().Format("2006-01-02 15:04 MST"))}, meta, s.now())
-	})
-	return wrapRule(err, "end session")
-}
-
-func orUnknown(s string) string {
-	if s == "" {
-		return "an unknown address"
-	}
-	return s
-}
-
-// EndOtherSessions ends every session of the current user except the current one and
-// returns how many ended. The audit event is written only when one did.
-func (s *Store) EndOtherSessions(ctx context.Context, cur *models.Current, meta models.Meta) (int64, error) {
-	var n int64
-	err := s.tx(ctx, func(tx *gorm.DB) error {
-		res := tx.Where("user_id = ? AND id <> ?", cur.User.ID, cur.Session.ID).Delete(&models.Session{})
-		if res.Error != nil || res.RowsAffected == 0 {
-			return res.Error
-		}
-		n = res.RowsAffected
-		return writeAudit(tx, models.AuditEvent{OrgID: &cur.Org.ID, ActorUserID: &cur.User.ID, ActorEmail: cur.User.Email,
-			Action: models.ActionSessionRevoked, TargetMembershipID: &cur.Membership.ID, TargetEmail: cur.User.Email,
-			Detail: sessionsEnded(n)}, meta, s.now())
+		return tx.Delete(&sess).Error
 	})
 	if err != nil {
-		return 0, wrapRule(err, "end other sessions")
+		return nil, wrapRule(err, "end session")
 	}
-	return n, nil
+	return &sess, nil
+}
+
+// EndOtherSessions ends every session of a user except keepSessionID and returns how many ended.
+func (s *Store) EndOtherSessions(ctx context.Context, userID, keepSessionID int64) (int64, error) {
+	res := s.writer(ctx).Where("user_id = ? AND id <> ?", userID, keepSessionID).Delete(&models.Session{})
+	if res.Error != nil {
+		return 0, fmt.Errorf("store: unable to end other sessions: %w", res.Error)
+	}
+	return res.RowsAffected, nil
 }

@@ -27,13 +27,20 @@ func (s *Store) StartChallenge(ctx context.Context, userID int64, purpose models
 	var ch models.MFAChallenge
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		now := s.now()
-		// Expired challenges of anyone are dead weight; drop them here rather than in a janitor.
-		if err := tx.Where("expires_at <= ?", now).Delete(&models.MFAChallenge{}).Error; err != nil {
+		// Expired challenges of anyone are dead weight once the SMS caps no longer count them
+		// (an hour); drop them here rather than in a janitor.
+		if err := tx.Where("expires_at <= ?", now.Add(-models.SMSCapWindowIP)).Delete(&models.MFAChallenge{}).Error; err != nil {
 			return err
 		}
 		ch = models.MFAChallenge{TokenHash: tokenHash, UserID: userID, Purpose: purpose, IP: ip, CreatedAt: now, ExpiresAt: now.Add(models.ChallengeLifetime)}
 		if phone != "" {
-			if err := tx.Where("user_id = ? AND confirmed_at IS NULL", userID).Delete(&models.MFAFactor{}).Error; err != nil {
+			// One enrollment at a time: the earlier ones end. Their unconfirmed numbers stay a
+			// day, for the cap on distinct numbers a member may have texted (models.SMSCapMemberNumbers).
+			if err := tx.Where("user_id = ? AND purpose = ?", userID, models.ChallengeEnroll).Delete(&models.MFAChallenge{}).Error; err != nil {
+				return err
+			}
+			if err := tx.Where("user_id = ? AND confirmed_at IS NULL AND created_at <= ?", userID, now.Add(-models.SMSCapWindowMember)).
+				Delete(&models.MFAFactor{}).Error; err != nil {
 				return err
 			}
 			f := models.MFAFactor{UserID: userID, Kind: models.FactorSMS, Phone: phone, CreatedAt: now}
@@ -69,6 +76,39 @@ func (s *Store) EndChallenge(ctx context.Context, id int64) error {
 		return fmt.Errorf("store: unable to end challenge: %w", err)
 	}
 	return nil
+}
+
+// SMSUsage counts what the SMS caps limit, from the database so the counts survive restarts:
+// the distinct numbers the user started to enroll since memberSince (and whether phone is
+// one of them), the texts sent for the organization since orgSince, and the challenges
+// from ip that sent a code since ipSince.
+func (s *Store) SMSUsage(ctx context.Context, userID int64, phone string, orgID *int64, ip string, memberSince, orgSince, ipSince time.Time) (models.SMSUsage, error) {
+	var u models.SMSUsage
+	db := s.reader(ctx)
+	var phones []string
+	if err := db.Model(&models.MFAFactor{}).Where("user_id = ? AND kind = ? AND created_at > ?", userID, models.FactorSMS, memberSince).
+		Distinct().Pluck("phone", &phones).Error; err != nil {
+		return u, fmt.Errorf("store: unable to count SMS: %w", err)
+	}
+	u.MemberNumbers = len(phones)
+	for _, p := range phones {
+		u.KnownNumber = u.KnownNumber || p == phone
+	}
+	var n int64
+	if orgID != nil {
+		if err := db.Model(&models.OutboxMessage{}).Where("channel = ? AND org_id = ? AND created_at > ?", models.ChannelSMS, *orgID, orgSince).
+			Count(&n).Error; err != nil {
+			return u, fmt.Errorf("store: unable to count SMS: %w", err)
+		}
+		u.OrgSent = int(n)
+	}
+	if ip != "" {
+		if err := db.Model(&models.MFAChallenge{}).Where("ip = ? AND last_sent_at > ?", ip, ipSince).Count(&n).Error; err != nil {
+			return u, fmt.Errorf("store: unable to count SMS: %w", err)
+		}
+		u.IPSent = int(n)
+	}
+	return u, nil
 }
 
 // SendChallengeCode stores a new SMS code (hashed, bound to the challenge, valid 10 minutes)
@@ -156,27 +196,19 @@ func (s *Store) ConsumeTOTPStep(ctx context.Context, factorID, step int64) error
 	return nil
 }
 
-// UseRecoveryCode spends one of the user's recovery codes and returns how many remain.
-func (s *Store) UseRecoveryCode(ctx context.Context, userID int64, codeHash []byte, meta models.Meta) (int, error) {
+// UseRecoveryCode spends one of the user's recovery codes and returns how many remain. A
+// wrong or spent code is a RuleError.
+func (s *Store) UseRecoveryCode(ctx context.Context, userID int64, codeHash []byte) (int, error) {
 	var left int64
 	err := s.tx(ctx, func(tx *gorm.DB) error {
-		now := s.now()
-		res := tx.Model(&models.RecoveryCode{}).Where("user_id = ? AND code_hash = ? AND used_at IS NULL", userID, codeHash).Update("used_at", now)
+		res := tx.Model(&models.RecoveryCode{}).Where("user_id = ? AND code_hash = ? AND used_at IS NULL", userID, codeHash).Update("used_at", s.now())
 		if res.Error != nil {
 			return res.Error
 		}
 		if res.RowsAffected != 1 {
 			return &models.RuleError{Msg: "That recovery code isn't right or was already used."}
 		}
-		if err := tx.Model(&models.RecoveryCode{}).Where("user_id = ? AND used_at IS NULL", userID).Count(&left).Error; err != nil {
-			return err
-		}
-		var u models.User
-		if err := tx.Take(&u, userID).Error; err != nil {
-			return err
-		}
-		return writeAudit(tx, models.AuditEvent{OrgID: u.LastOrgID, ActorUserID: &u.ID, ActorEmail: u.Email,
-			Action: models.ActionRecoveryCodeUsed, TargetEmail: u.Email, Detail: fmt.Sprintf("%d left", left)}, meta, now)
+		return tx.Model(&models.RecoveryCode{}).Where("user_id = ? AND used_at IS NULL", userID).Count(&left).Error
 	})
 	return int(left), wrapRule(err, "use recovery code")
 }
@@ -200,42 +232,36 @@ type NewFactor struct {
 	RecoveryHashes [][]byte
 }
 
-// ConfirmFactor makes a factor count: it is confirmed, the user has MFA, recovery codes are
-// stored when given, and the enrollment is audited, in one transaction.
-func (s *Store) ConfirmFactor(ctx context.Context, cur *models.Current, nf NewFactor, meta models.Meta) (*models.MFAFactor, error) {
+// ConfirmFactor makes a factor of the user count: it is confirmed, the user has MFA, and
+// recovery codes are stored when given, in one transaction. An SMS factor that is not the
+// user's unconfirmed one is models.ErrGone.
+func (s *Store) ConfirmFactor(ctx context.Context, userID int64, nf NewFactor) (*models.MFAFactor, error) {
 	var f models.MFAFactor
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		now := s.now()
 		switch nf.Kind {
 		case models.FactorSMS:
-			if err := tx.Where("id = ? AND user_id = ? AND kind = ? AND confirmed_at IS NULL", nf.FactorID, cur.User.ID, models.FactorSMS).Take(&f).Error; err != nil {
+			if err := tx.Where("id = ? AND user_id = ? AND kind = ? AND confirmed_at IS NULL", nf.FactorID, userID, models.FactorSMS).Take(&f).Error; err != nil {
 				return models.ErrGone
 			}
 			if err := tx.Model(&f).Update("confirmed_at", now).Error; err != nil {
 				return err
 			}
 		case models.FactorTOTP:
-			f = models.MFAFactor{UserID: cur.User.ID, Kind: models.FactorTOTP, Secret: nf.Secret, LastStep: nf.Step, ConfirmedAt: &now, CreatedAt: now}
+			f = models.MFAFactor{UserID: userID, Kind: models.FactorTOTP, Secret: nf.Secret, LastStep: nf.Step, ConfirmedAt: &now, CreatedAt: now}
 			if err := tx.Create(&f).Error; err != nil {
 				return err
 			}
 		default:
 			return models.ErrInvalid
 		}
-		if err := tx.Model(&models.User{}).Where("id = ?", cur.User.ID).Update("mfa_enabled", true).Error; err != nil {
+		if err := tx.Model(&models.User{}).Where("id = ?", userID).Update("mfa_enabled", true).Error; err != nil {
 			return err
 		}
 		if nf.RecoveryHashes != nil {
-			if err := replaceRecoveryCodes(tx, cur.User.ID, nf.RecoveryHashes, now); err != nil {
-				return err
-			}
+			return replaceRecoveryCodes(tx, userID, nf.RecoveryHashes, now)
 		}
-		detail := nf.Kind.Label()
-		if f.Phone != "" {
-			detail += " " + models.MaskPhone(f.Phone)
-		}
-		return writeAudit(tx, models.AuditEvent{OrgID: &cur.Org.ID, ActorUserID: &cur.User.ID, ActorEmail: cur.User.Email,
-			Action: models.ActionMFAEnrolled, TargetMembershipID: &cur.Membership.ID, TargetEmail: cur.User.Email, Detail: detail}, meta, now)
+		return nil
 	})
 	if err != nil {
 		return nil, wrapRule(err, "confirm factor")
@@ -256,46 +282,36 @@ func replaceRecoveryCodes(tx *gorm.DB, userID int64, hashes [][]byte, now time.T
 }
 
 // ReplaceRecoveryCodes swaps the user's recovery codes for new ones, all earlier ones dead.
-func (s *Store) ReplaceRecoveryCodes(ctx context.Context, cur *models.Current, hashes [][]byte, meta models.Meta) error {
-	err := s.tx(ctx, func(tx *gorm.DB) error {
-		now := s.now()
-		if err := replaceRecoveryCodes(tx, cur.User.ID, hashes, now); err != nil {
-			return err
-		}
-		return writeAudit(tx, models.AuditEvent{OrgID: &cur.Org.ID, ActorUserID: &cur.User.ID, ActorEmail: cur.User.Email,
-			Action: models.ActionRecoveryCodesRenewed, TargetMembershipID: &cur.Membership.ID, TargetEmail: cur.User.Email}, meta, now)
-	})
+func (s *Store) ReplaceRecoveryCodes(ctx context.Context, userID int64, hashes [][]byte) error {
+	err := s.tx(ctx, func(tx *gorm.DB) error { return replaceRecoveryCodes(tx, userID, hashes, s.now()) })
 	return wrapRule(err, "replace recovery codes")
 }
 
-// RemoveFactor deletes one of the member's own factors. Removing the last one is refused
-// when mustKeep (the organization requires MFA); otherwise it also drops the recovery codes.
-func (s *Store) RemoveFactor(ctx context.Context, cur *models.Current, factorID int64, mustKeep bool, meta models.Meta) error {
+// RemoveFactor deletes one of the user's confirmed factors and returns it; when it was the
+// last, the recovery codes, pending challenges and the user's MFA go too. Whether it may be
+// removed is the caller's rule. Another user's factor is models.ErrNotFound.
+func (s *Store) RemoveFactor(ctx context.Context, userID, factorID int64) (*models.MFAFactor, error) {
+	var f models.MFAFactor
 	err := s.tx(ctx, func(tx *gorm.DB) error {
-		now := s.now()
-		var f models.MFAFactor
-		if err := tx.Where("id = ? AND user_id = ? AND confirmed_at IS NOT NULL", factorID, cur.User.ID).Take(&f).Error; err != nil {
+		if err := tx.Where("id = ? AND user_id = ? AND confirmed_at IS NOT NULL", factorID, userID).Take(&f).Error; err != nil {
 			return models.ErrNotFound
-		}
-		var n int64
-		if err := tx.Model(&models.MFAFactor{}).Where("user_id = ? AND confirmed_at IS NOT NULL", cur.User.ID).Count(&n).Error; err != nil {
-			return err
-		}
-		if n == 1 && mustKeep {
-			return &models.RuleError{Msg: cur.Org.Name + " requires two-factor authentication: add another method before removing this one."}
 		}
 		if err := tx.Delete(&f).Error; err != nil {
 			return err
 		}
-		if n == 1 {
-			if err := clearMFA(tx, cur.User.ID); err != nil {
-				return err
-			}
+		var n int64
+		if err := tx.Model(&models.MFAFactor{}).Where("user_id = ? AND confirmed_at IS NOT NULL", userID).Count(&n).Error; err != nil {
+			return err
 		}
-		return writeAudit(tx, models.AuditEvent{OrgID: &cur.Org.ID, ActorUserID: &cur.User.ID, ActorEmail: cur.User.Email,
-			Action: models.ActionMFARemoved, TargetMembershipID: &cur.Membership.ID, TargetEmail: cur.User.Email, Detail: f.Kind.Label()}, meta, now)
+		if n == 0 {
+			return clearMFA(tx, userID)
+		}
+		return nil
 	})
-	return wrapRule(err, "remove factor")
+	if err != nil {
+		return nil, wrapRule(err, "remove factor")
+	}
+	return &f, nil
 }
 
 // clearMFA removes every factor, recovery code and pending challenge of a user.

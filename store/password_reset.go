@@ -14,49 +14,43 @@ import (
 // PasswordResetLifetime is how long an emailed password reset link works.
 const PasswordResetLifetime = time.Hour
 
-// RequestPasswordReset starts a password reset for the account with that (normalised) email,
-// in one transaction: every earlier reset link of the account stops working, a new token
-// (stored as tokenHash, valid until expires) is bound to the email, msg is put in the outbox
-// addressed to it, and the request is audited. When no account has that email nothing is
-// written and the result is the same nil, so callers cannot tell the two apart.
-//
-// The message belongs to no organization: the Outbox page shows bodies to Owners, and a
-// reset link in an Owner's hands would let them take over a member's password.
-func (s *Store) RequestPasswordReset(ctx context.Context, email string, tokenHash []byte, expires time.Time, msg models.OutboxMessage, meta models.Meta) error {
+// SavePasswordReset binds a new reset token (stored as tokenHash, valid until expires) to
+// the (normalised) email, whether or not an account has it, so both cases do the same work:
+// every earlier reset link of the email stops working, and expired ones of anybody go.
+func (s *Store) SavePasswordReset(ctx context.Context, email string, tokenHash []byte, expires time.Time) error {
 	err := s.tx(ctx, func(tx *gorm.DB) error {
-		var u models.User
-		if err := tx.Where("email = ?", email).Take(&u).Error; err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return nil
-			}
-			return err
-		}
 		now := s.now()
-		// The account's earlier links go, and expired ones of anybody with them: a reset token
-		// is worth nothing once spent, replaced or expired, and the audit log keeps the history.
-		err := tx.Where("purpose = ? AND (email = ? OR expires_at <= ?)", models.PurposeReset, u.Email, now).Delete(&models.Token{}).Error
+		// A reset token is worth nothing once spent, replaced or expired; the audit log keeps the history.
+		err := tx.Where("purpose = ? AND (email = ? OR expires_at <= ?)", models.PurposeReset, email, now).Delete(&models.Token{}).Error
 		if err != nil {
 			return err
 		}
-		t := models.Token{Purpose: models.PurposeReset, Email: u.Email, Hash: tokenHash,
+		t := models.Token{Purpose: models.PurposeReset, Email: email, Hash: tokenHash,
 			ExpiresAt: expires.UTC().Truncate(time.Microsecond), CreatedAt: now}
-		if err := tx.Create(&t).Error; err != nil {
-			return err
-		}
-		msg.Channel, msg.Recipient, msg.OrgID, msg.InvitationID = models.ChannelEmail, u.Email, nil, nil
-		if err := enqueue(tx, &msg, now); err != nil {
-			return err
-		}
-		ev := models.AuditEvent{OrgID: u.LastOrgID, Action: models.ActionPasswordResetAsked, TargetEmail: u.Email}
-		if ev.TargetMembershipID, err = lastMembershipID(tx, &u); err != nil {
-			return err
-		}
-		return writeAudit(tx, ev, meta, now)
+		return tx.Create(&t).Error
 	})
 	if err != nil {
-		return fmt.Errorf("store: unable to request a password reset: %w", err)
+		return fmt.Errorf("store: unable to save a password reset: %w", err)
 	}
 	return nil
+}
+
+// DeletePasswordReset deletes the reset token with that hash (one that will not be sent).
+func (s *Store) DeletePasswordReset(ctx context.Context, tokenHash []byte) error {
+	if err := s.writer(ctx).Where("hash = ? AND purpose = ?", tokenHash, models.PurposeReset).Delete(&models.Token{}).Error; err != nil {
+		return fmt.Errorf("store: unable to delete a password reset: %w", err)
+	}
+	return nil
+}
+
+// LastMembershipID is the id of the user's membership in the organization they last used, or
+// nil, so audit events about the account can be found from that member's row.
+func (s *Store) LastMembershipID(ctx context.Context, u *models.User) (*int64, error) {
+	id, err := lastMembershipID(s.reader(ctx), u)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to find membership: %w", err)
+	}
+	return id, nil
 }
 
 // lastMembershipID is the id of the user's membership in the organization they last used,
@@ -89,10 +83,11 @@ func (s *Store) FindPasswordReset(ctx context.Context, raw string) (string, erro
 // transaction: the token is claimed by a conditional update (so of parallel submits exactly
 // one wins; the others get models.ErrGone, as does any token that is not live), every
 // session of the account ends, any login or enrollment waiting at its second step is
-// dropped, and the reset is audited. It logs nobody in and leaves MFA factors as they are,
-// so the next login still asks for the second step.
-func (s *Store) ResetPassword(ctx context.Context, raw, passwordHash string, meta models.Meta) (*models.User, error) {
+// dropped. It logs nobody in and leaves MFA factors as they are, so the next login still asks
+// for the second step. It returns the account and how many sessions ended.
+func (s *Store) ResetPassword(ctx context.Context, raw, passwordHash string) (*models.User, int64, error) {
 	var user models.User
+	var ended int64
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		now := s.now()
 		hash := models.HashToken(raw)
@@ -120,33 +115,18 @@ func (s *Store) ResetPassword(ctx context.Context, raw, passwordHash string, met
 			return err
 		}
 		user.PasswordHash, user.UpdatedAt = passwordHash, now
-		ended := tx.Where("user_id = ?", user.ID).Delete(&models.Session{})
-		if ended.Error != nil {
-			return ended.Error
+		gone := tx.Where("user_id = ?", user.ID).Delete(&models.Session{})
+		if gone.Error != nil {
+			return gone.Error
 		}
-		if err := tx.Where("user_id = ?", user.ID).Delete(&models.MFAChallenge{}).Error; err != nil {
-			return err
-		}
-		ev := models.AuditEvent{OrgID: user.LastOrgID, ActorUserID: &user.ID, ActorEmail: user.Email,
-			Action: models.ActionPasswordReset, TargetEmail: user.Email, Detail: sessionsSignedOut(ended.RowsAffected)}
-		var err error
-		if ev.TargetMembershipID, err = lastMembershipID(tx, &user); err != nil {
-			return err
-		}
-		return writeAudit(tx, ev, meta, now)
+		ended = gone.RowsAffected
+		return tx.Where("user_id = ?", user.ID).Delete(&models.MFAChallenge{}).Error
 	})
 	if err != nil {
 		if errors.Is(err, models.ErrGone) {
-			return nil, err
+			return nil, 0, err
 		}
-		return nil, fmt.Errorf("store: unable to reset password: %w", err)
+		return nil, 0, fmt.Errorf("store: unable to reset password: %w", err)
 	}
-	return &user, nil
-}
-
-func sessionsSignedOut(n int64) string {
-	if n == 1 {
-		return "1 session signed out"
-	}
-	return fmt.Sprintf("%d sessions signed out", n)
+	return &user, ended, nil
 }

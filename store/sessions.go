@@ -22,8 +22,8 @@ type LoginInput struct {
 }
 
 // CreateSession starts a session in the user's last organization (or their first active
-// membership), records the login on the user and membership, and writes the audit event, in
-// one transaction. A user with no active membership gets models.ErrForbidden and no session.
+// membership) and records the login on the user and membership, in one transaction. A user
+// with no active membership gets models.ErrForbidden and no session.
 func (s *Store) CreateSession(ctx context.Context, in LoginInput) (*models.Session, error) {
 	var sess *models.Session
 	err := s.tx(ctx, func(tx *gorm.DB) error {
@@ -55,11 +55,7 @@ func (s *Store) CreateSession(ctx context.Context, in LoginInput) (*models.Sessi
 		if err := tx.Model(&u).UpdateColumns(map[string]any{"last_login_at": now, "last_org_id": m.OrgID}).Error; err != nil {
 			return err
 		}
-		if err := tx.Model(&m).UpdateColumn("last_login_at", now).Error; err != nil {
-			return err
-		}
-		return writeAudit(tx, models.AuditEvent{OrgID: &m.OrgID, ActorUserID: &u.ID, ActorEmail: u.Email,
-			Action: models.ActionLogin, TargetMembershipID: &m.ID, TargetEmail: u.Email}, in.Meta, now)
+		return tx.Model(&m).UpdateColumn("last_login_at", now).Error
 	})
 	if err != nil {
 		if errors.Is(err, models.ErrForbidden) || errors.Is(err, models.ErrNotFound) {
@@ -153,21 +149,6 @@ func (s *Store) TouchSession(ctx context.Context, id int64) error {
 func (s *Store) DeleteSession(ctx context.Context, id int64) error {
 	if err := s.writer(ctx).Delete(&models.Session{}, id).Error; err != nil {
 		return fmt.Errorf("store: unable to delete session: %w", err)
-	}
-	return nil
-}
-
-// Logout ends the current session and writes the audit event in one transaction.
-func (s *Store) Logout(ctx context.Context, cur *models.Current, meta models.Meta) error {
-	err := s.tx(ctx, func(tx *gorm.DB) error {
-		if err := tx.Delete(&models.Session{}, cur.Session.ID).Error; err != nil {
-			return err
-		}
-		return writeAudit(tx, models.AuditEvent{OrgID: &cur.Org.ID, ActorUserID: &cur.User.ID, ActorEmail: cur.User.Email,
-			Action: models.ActionLogout, TargetMembershipID: &cur.Membership.ID, TargetEmail: cur.User.Email}, meta, s.now())
-	})
-	if err != nil {
-		return fmt.Errorf("store: unable to log out: %w", err)
 	}
 	return nil
 }
