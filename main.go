@@ -129,7 +129,7 @@ func parseServe(args []string) (*serveConfig, error) {
 	fs.StringVar(&c.secret, "secret", env("GATEHOUSE_SECRET", ""), "secret for signing cookies; generated and kept in the database when empty (env GATEHOUSE_SECRET)")
 	fs.DurationVar(&c.idle, "session-idle", envDuration("GATEHOUSE_SESSION_IDLE", time.Hour), "log out after this long without activity (env GATEHOUSE_SESSION_IDLE)")
 	fs.DurationVar(&c.lifetime, "session-lifetime", envDuration("GATEHOUSE_SESSION_LIFETIME", 12*time.Hour), "log out this long after login, active or not (env GATEHOUSE_SESSION_LIFETIME)")
-	fs.IntVar(&c.inviteQuota, "invite-quota", envInt("GATEHOUSE_INVITE_QUOTA", handlers.DefaultInviteQuota), "invitation emails one member may send in 24 hours (env GATEHOUSE_INVITE_QUOTA)")
+	fs.IntVar(&c.inviteQuota, "invite-quota", envInt("GATEHOUSE_INVITE_QUOTA", app.DefaultInviteQuota), "invitation emails one member may send in 24 hours (env GATEHOUSE_INVITE_QUOTA)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -201,8 +201,7 @@ func serve(ctx context.Context, args []string, log *slog.Logger) error {
 	svc := app.New(st, app.Config{BaseURL: base, Sessions: policy, Outbox: outbox, InviteQuota: cfg.inviteQuota,
 		MailConfigured: senders[models.ChannelEmail] != nil, SMSConfigured: senders[models.ChannelSMS] != nil}, nil, log)
 	defer svc.Wait() // work done off the request path (reset emails) lands before the store closes
-	h := handlers.New(svc, st, handlers.Config{BaseURL: base, Sessions: policy, Secret: secret, Version: version,
-		Outbox: outbox, MailConfigured: senders[models.ChannelEmail] != nil, SMSConfigured: senders[models.ChannelSMS] != nil, InviteQuota: cfg.inviteQuota}, nil, log)
+	h := handlers.New(svc, handlers.Config{BaseURL: base, Sessions: policy, Secret: secret, Version: version}, nil, log)
 
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
@@ -219,7 +218,7 @@ func serve(ctx context.Context, args []string, log *slog.Logger) error {
 		return err
 	}
 	if token != "" {
-		link := h.SetupLink(token)
+		link := svc.SetupLink(token)
 		log.Info("no users yet: open the setup link to create the first Owner", "url", link)
 		fmt.Fprintf(os.Stderr, "\n  Set up Gatehouse: %s\n\n", link)
 	}

@@ -55,3 +55,9 @@ func (s *Service) ListAuditEvents(ctx context.Context, cur *models.Current, q mo
 	}
 	return page, nil
 }
+
+// AuditRefusal records that the current member was refused what (a route their roles do
+// not reach): the audit log shows who tried what.
+func (s *Service) AuditRefusal(ctx context.Context, cur *models.Current, what string, meta models.Meta) error {
+	return s.st.Audit(ctx, cur.Event(models.ActionDenied, what), meta)
+}

@@ -83,7 +83,7 @@ func newTestAppSMS(t testing.TB, sms bool) *testApp {
 	// The use cases offer SMS as with a provider: the tests read the texts from the mail worker.
 	svc := gatehouse.New(st, gatehouse.Config{BaseURL: base, Sessions: app.Policy, Outbox: app.outbox, SMSConfigured: sms}, clock, log)
 	app.App = svc
-	h := handlers.New(svc, st, handlers.Config{BaseURL: base, Sessions: app.Policy, Secret: []byte("test secret"), Version: "test", Outbox: app.outbox}, clock, log)
+	h := handlers.New(svc, handlers.Config{BaseURL: base, Sessions: app.Policy, Secret: []byte("test secret"), Version: "test"}, clock, log)
 	app.Server.Config.Handler = h.Echo()
 	t.Cleanup(func() { app.Server.Close(); svc.Wait(); st.Close() })
 	return app

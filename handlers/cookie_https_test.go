@@ -27,7 +27,7 @@ func TestHTTPSBaseURLHardensCookies(t *testing.T) {
 	}
 	defer st.Close()
 	base, _ := url.Parse("https://gatehouse.example.com")
-	h := handlers.New(app.New(st, app.Config{BaseURL: base}, nil, nil), st, handlers.Config{BaseURL: base, Sessions: models.SessionPolicy{Idle: time.Hour, Lifetime: 12 * time.Hour},
+	h := handlers.New(app.New(st, app.Config{BaseURL: base}, nil, nil), handlers.Config{BaseURL: base, Sessions: models.SessionPolicy{Idle: time.Hour, Lifetime: 12 * time.Hour},
 		Secret: []byte("s")}, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	srv := httptest.NewServer(h.Echo())
 	defer srv.Close()

@@ -1,5 +1,5 @@
 // Package handlers holds Gatehouse's HTTP layer: echo handlers and middleware that parse
-// input, check permission, call the store and render views. Routes live in routes.go.
+// input, call one use case (app.Service) and render views. Routes live in routes.go.
 package handlers
 
 import (
@@ -14,7 +14,6 @@ import (
 
 	"gatehouse/app"
 	"gatehouse/models"
-	"gatehouse/store"
 )
 
 // Clock tells the time; tests pass one they control.
@@ -29,23 +28,11 @@ type Config struct {
 	Sessions models.SessionPolicy
 	Secret   []byte // signs and encrypts cookies
 	Version  string
-	// InviteQuota is how many invitation emails one member may send in 24 hours.
-	InviteQuota int
-	// Outbox is woken after a handler puts a message in the outbox; nil when nothing delivers.
-	Outbox interface{ Poke() }
-	// MailConfigured is whether --smtp-url is set; without it emails are held on the Outbox page.
-	MailConfigured bool
-	// SMSConfigured is whether a text message provider is set; without one SMS are held too.
-	SMSConfigured bool
 }
-
-// DefaultInviteQuota is how many invitation emails a member may send in 24 hours unless configured.
-const DefaultInviteQuota = 100
 
 // Handler holds the dependencies every handler uses.
 type Handler struct {
 	app     *app.Service
-	store   *store.Store // TODO(issue 9): gone once every handler calls h.app
 	cfg     Config
 	clock   Clock
 	log     *slog.Logger
@@ -54,12 +41,9 @@ type Handler struct {
 }
 
 // New returns a Handler. A nil clock means the system clock.
-func New(svc *app.Service, st *store.Store, cfg Config, clock Clock, log *slog.Logger) *Handler {
+func New(svc *app.Service, cfg Config, clock Clock, log *slog.Logger) *Handler {
 	if clock == nil {
 		clock = SystemClock
-	}
-	if cfg.InviteQuota <= 0 {
-		cfg.InviteQuota = DefaultInviteQuota
 	}
 	secure := cfg.BaseURL.Scheme == "https"
 	cs := sessions.NewCookieStore(derive(cfg.Secret, "cookie-auth"), derive(cfg.Secret, "cookie-encrypt"))
@@ -75,7 +59,7 @@ func New(svc *app.Service, st *store.Store, cfg Config, clock Clock, log *slog.L
 		// __Host- binds the cookie to this exact origin: Secure, Path=/, no Domain.
 		name = "__Host-gatehouse"
 	}
-	return &Handler{app: svc, store: st, cfg: cfg, clock: clock, log: log, cookies: cs, cookie: name}
+	return &Handler{app: svc, cfg: cfg, clock: clock, log: log, cookies: cs, cookie: name}
 }
 
 // derive makes a 32-byte key for one purpose from the installation secret.
@@ -85,32 +69,3 @@ func derive(secret []byte, purpose string) []byte {
 	return m.Sum(nil)
 }
 
-// link builds an absolute URL from the configured base URL.
-func (h *Handler) link(path string, query url.Values) string {
-	u := *h.cfg.BaseURL
-	u.Path = joinPath(u.Path, path)
-	u.RawQuery = query.Encode()
-	return u.String()
-}
-
-func joinPath(base, p string) string {
-	if base == "" || base == "/" {
-		return p
-	}
-	if base[len(base)-1] == '/' {
-		base = base[:len(base)-1]
-	}
-	return base + p
-}
-
-// SetupLink returns the absolute setup link for a raw setup token.
-func (h *Handler) SetupLink(token string) string {
-	return h.link("/setup", url.Values{"token": {token}})
-}
-
-// pokeOutbox wakes the background sender so a new message goes out at once.
-func (h *Handler) pokeOutbox() {
-	if h.cfg.Outbox != nil {
-		h.cfg.Outbox.Poke()
-	}
-}

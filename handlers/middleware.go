@@ -63,8 +63,19 @@ func (h *Handler) requestLog() echo.MiddlewareFunc {
 // skipsSession reports whether the path needs neither a session nor a CSRF token.
 func skipsSession(c echo.Context) bool {
 	p := c.Request().URL.Path
-	return strings.HasPrefix(p, "/static/") || p == "/healthz"
+	if p == "/healthz" {
+		return true
+	}
+	for _, prefix := range sessionless {
+		if strings.HasPrefix(p, prefix) {
+			return true
+		}
+	}
+	return false
 }
+
+// sessionless are the path prefixes that need neither a session nor a CSRF token.
+var sessionless = []string{"/static/"}
 
 // csrf keeps a per-browser token in the encrypted cookie and refuses any state-changing
 // request that does not return it (form field _csrf or header X-CSRF-Token), or that a
@@ -212,9 +223,7 @@ func (h *Handler) require(p models.Permission) echo.MiddlewareFunc {
 				return next(c)
 			}
 			h.log.Warn("refused action", "user", cur.User.ID, "org", cur.Org.ID, "permission", p, "route", c.Path())
-			err := h.store.Audit(c.Request().Context(), models.AuditEvent{OrgID: &cur.Org.ID, ActorUserID: &cur.User.ID,
-				ActorEmail: cur.User.Email, Action: models.ActionDenied, Detail: c.Request().Method + " " + c.Path() + " needs " + string(p)}, meta(c))
-			if err != nil {
+			if err := h.app.AuditRefusal(c.Request().Context(), cur, c.Request().Method+" "+c.Path()+" needs "+string(p), meta(c)); err != nil {
 				h.log.Error("unable to audit refusal", "err", err)
 			}
 			return echo.NewHTTPError(http.StatusForbidden)

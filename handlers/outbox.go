@@ -30,7 +30,7 @@ func (h *Handler) Outbox(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := views.OutboxView{Status: status, MailConfigured: h.cfg.MailConfigured, SMSConfigured: h.cfg.SMSConfigured, Now: h.clock.Now()}
+	v := views.OutboxView{Status: status, MailConfigured: h.app.Config().MailConfigured, SMSConfigured: h.app.Config().SMSConfigured, Now: h.clock.Now()}
 	if len(msgs) > outboxPageSize {
 		msgs = msgs[:outboxPageSize]
 		v.OlderHref = views.OutboxHref(status, msgs[len(msgs)-1].ID)
@@ -52,7 +52,7 @@ func (h *Handler) OutboxMessage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.render(c, http.StatusOK, views.OutboxMessagePage(views.OutboxMessageView{Message: *msg, MailConfigured: h.cfg.MailConfigured, SMSConfigured: h.cfg.SMSConfigured, Now: h.clock.Now()}))
+	return h.render(c, http.StatusOK, views.OutboxMessagePage(views.OutboxMessageView{Message: *msg, MailConfigured: h.app.Config().MailConfigured, SMSConfigured: h.app.Config().SMSConfigured, Now: h.clock.Now()}))
 }
 
 // RetryOutboxMessage makes an undelivered message due at once and wakes the sender.
