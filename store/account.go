@@ -66,7 +66,7 @@ func maskedPhone(p string) string {
 }
 
 // ChangePassword sets the current user's password hash and ends every other session of
-// theirs, and any login waiting at its second step, so whoever knew the old password is out
+// theirs, any login waiting at its second step and every outstanding reset link, so whoever knew the old password is out
 // at once. The current session stays. One transaction, with the audit event.
 func (s *Store) ChangePassword(ctx context.Context, cur *models.Current, newHash string, meta Meta) error {
 	err := s.tx(ctx, func(tx *gorm.DB) error {
@@ -84,6 +84,9 @@ func (s *Store) ChangePassword(ctx context.Context, cur *models.Current, newHash
 		}
 		// A login past its password step was let in by the old password.
 		if err := tx.Where("user_id = ? AND purpose = ?", cur.User.ID, models.ChallengeLogin).Delete(&models.MFAChallenge{}).Error; err != nil {
+			return err
+		}
+		if err := endResetLinks(tx, cur.User.Email); err != nil {
 			return err
 		}
 		return writeAudit(tx, models.AuditEvent{OrgID: &cur.Org.ID, ActorUserID: &cur.User.ID, ActorEmail: cur.User.Email,

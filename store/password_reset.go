@@ -120,6 +120,9 @@ func (s *Store) ResetPassword(ctx context.Context, raw, passwordHash string, met
 			return err
 		}
 		user.PasswordHash, user.UpdatedAt = passwordHash, now
+		if err := endResetLinks(tx, user.Email); err != nil {
+			return err
+		}
 		ended := tx.Where("user_id = ?", user.ID).Delete(&models.Session{})
 		if ended.Error != nil {
 			return ended.Error
@@ -142,6 +145,12 @@ func (s *Store) ResetPassword(ctx context.Context, raw, passwordHash string, met
 		return nil, fmt.Errorf("store: unable to reset password: %w", err)
 	}
 	return &user, nil
+}
+
+// endResetLinks ends every reset link still outstanding for email: whoever asked for one
+// before the password changed must not be able to set another over it.
+func endResetLinks(tx *gorm.DB, email string) error {
+	return tx.Where("purpose = ? AND email = ? AND used_at IS NULL", models.PurposeReset, email).Delete(&models.Token{}).Error
 }
 
 func sessionsSignedOut(n int64) string {
