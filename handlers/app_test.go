@@ -40,6 +40,25 @@ type testApp struct {
 	Policy models.SessionPolicy
 	Path   string // the SQLite file
 	outbox *outboxHook
+	Logs   *logBuffer // every line the handlers logged
+}
+
+// logBuffer collects log lines from the server's goroutines.
+type logBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 // outboxHook forwards the handlers' pokes to a mail worker once a test starts one (startMail).
@@ -60,6 +79,12 @@ const testPassword = "correct horse battery staple"
 
 func newTestApp(t testing.TB) *testApp {
 	t.Helper()
+	return newTestAppWith(t, nil)
+}
+
+// newTestAppWith is newTestApp with the handlers' configuration adjusted by configure first.
+func newTestAppWith(t testing.TB, configure func(*handlers.Config)) *testApp {
+	t.Helper()
 	clock := &fakeClock{t: time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)}
 	path := filepath.Join(t.TempDir(), "test.db")
 	st, err := store.Open(context.Background(), store.Options{Path: path, Now: clock.Now})
@@ -71,8 +96,14 @@ func newTestApp(t testing.TB) *testApp {
 	app.Server = httptest.NewUnstartedServer(nil)
 	app.Server.Start()
 	base, _ := url.Parse(app.Server.URL)
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	h := handlers.New(st, handlers.Config{BaseURL: base, Sessions: app.Policy, Secret: []byte("test secret"), Version: "test", Outbox: app.outbox}, clock, log)
+	app.Logs = &logBuffer{}
+	log := slog.New(slog.NewTextHandler(app.Logs, nil))
+	cfg := handlers.Config{BaseURL: base, Sessions: app.Policy, Secret: []byte("test secret"), Version: "test", Outbox: app.outbox}
+	if configure != nil {
+		configure(&cfg)
+		app.Policy = cfg.Sessions
+	}
+	h := handlers.New(st, cfg, clock, log)
 	app.Server.Config.Handler = h.Echo()
 	t.Cleanup(func() { app.Server.Close(); st.Close() })
 	return app

@@ -20,7 +20,8 @@ func (h *Handler) Echo() *echo.Echo {
 	// Gatehouse is reached directly; X-Forwarded-For would let a client pick its own IP
 	// and dodge the login backoff.
 	e.IPExtractor = echo.ExtractIPDirect()
-	e.Use(middleware.Recover(), h.requestLog(), securityHeaders, middleware.BodyLimit("1M"), h.csrf, h.loadSession)
+	// Recover runs inside the request log, so a panic is logged with the 500 it became.
+	e.Use(h.requestLog(), middleware.Recover(), securityHeaders, middleware.BodyLimit("1M"), h.csrf, h.loadSession)
 	h.routes(e)
 	return e
 }
