@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -172,7 +171,7 @@ func (h *Handler) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 			h.endSession(c, cur, "Your access to "+cur.Org.Name+" has ended. Ask an Owner or Admin if you think this is a mistake.")
 			return next(c)
 		}
-		if now.Sub(cur.Session.LastSeenAt) >= time.Minute {
+		if models.NeedsTouch(cur.Session, now) {
 			if err := h.store.TouchSession(ctx, cur.Session.ID); err != nil {
 				return err
 			}
