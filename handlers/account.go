@@ -113,7 +113,7 @@ func (h *Handler) ChangePassword(c echo.Context) error {
 	cur := current(c)
 	profile := profileOf(cur.User)
 	key := "email:" + cur.User.Email
-	if wait := h.limiter.wait(key); wait > 0 {
+	if wait := h.limiter.Wait(key); wait > 0 {
 		h.log.Warn("password change blocked by backoff", "user", cur.User.ID, "ip", c.RealIP())
 		errs := models.FieldErrors{"current_password": "Too many failed attempts. Try again in " + humanWait(wait) + "."}
 		return h.renderAccount(c, http.StatusTooManyRequests, profile, views.PasswordForm{Errors: errs})
@@ -122,9 +122,9 @@ func (h *Handler) ChangePassword(c echo.Context) error {
 	errs := f.Validate(cur.User.Email)
 	if f.Current != "" {
 		if len(f.Current) <= 4*models.MaxPasswordLen && models.CheckPassword(cur.User.PasswordHash, f.Current) {
-			h.limiter.reset(key)
+			h.limiter.Reset(key)
 		} else {
-			h.limiter.fail(key)
+			h.limiter.Fail(key)
 			h.log.Info("password change: current password incorrect", "user", cur.User.ID, "ip", c.RealIP())
 			errs["current_password"] = "Current password is incorrect."
 		}

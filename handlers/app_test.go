@@ -40,7 +40,8 @@ type testApp struct {
 	Policy models.SessionPolicy
 	Path   string // the SQLite file
 	outbox *outboxHook
-	Logs   *logBuffer // every line the handlers logged
+	Logs    *logBuffer // every line the handlers logged
+	Handler *handlers.Handler
 }
 
 // logBuffer collects log lines from the server's goroutines.
@@ -104,6 +105,7 @@ func newTestAppWith(t testing.TB, configure func(*handlers.Config)) *testApp {
 		app.Policy = cfg.Sessions
 	}
 	h := handlers.New(st, cfg, clock, log)
+	app.Handler = h
 	app.Server.Config.Handler = h.Echo()
 	t.Cleanup(func() { app.Server.Close(); st.Close() })
 	return app

@@ -40,6 +40,9 @@ type Config struct {
 	MailConfigured bool
 	// SMSConfigured is whether a text message provider is set; without one SMS are held too.
 	SMSConfigured bool
+	// Limiter counts failed logins and request quotas; nil for the in-memory one, bounded to
+	// maxTracked keys.
+	Limiter RateLimiter
 	// BenchEndpoints registers the reference endpoints under /_bench/ that `go run ./bench`
 	// measures the real pages against (serve --bench-endpoints; off by default).
 	BenchEndpoints bool
@@ -56,7 +59,7 @@ type Handler struct {
 	log     *slog.Logger
 	cookies *sessions.CookieStore
 	cookie  string // name of the browser session cookie
-	limiter *limiter
+	limiter RateLimiter
 }
 
 // New returns a Handler. A nil clock means the system clock.
@@ -81,7 +84,11 @@ func New(st *store.Store, cfg Config, clock Clock, log *slog.Logger) *Handler {
 		// __Host- binds the cookie to this exact origin: Secure, Path=/, no Domain.
 		name = "__Host-gatehouse"
 	}
-	return &Handler{store: st, cfg: cfg, clock: clock, log: log, cookies: cs, cookie: name, limiter: newLimiter(clock.Now)}
+	lim := cfg.Limiter
+	if lim == nil {
+		lim = newLimiter(clock.Now, maxTracked)
+	}
+	return &Handler{store: st, cfg: cfg, clock: clock, log: log, cookies: cs, cookie: name, limiter: lim}
 }
 
 // derive makes a 32-byte key for one purpose from the installation secret.

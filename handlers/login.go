@@ -48,7 +48,7 @@ func (h *Handler) Login(c echo.Context) error {
 	}
 	keys := []string{"ip:" + c.RealIP(), "email:" + email}
 
-	if wait := h.limiter.wait(keys...); wait > 0 {
+	if wait := h.limiter.Wait(keys...); wait > 0 {
 		h.log.Warn("login blocked by backoff", "ip", c.RealIP())
 		if err := h.store.Audit(ctx, models.AuditEvent{Action: models.ActionLoginBlocked, TargetEmail: email}, meta(c)); err != nil {
 			return err
@@ -68,7 +68,7 @@ func (h *Handler) Login(c echo.Context) error {
 		return err
 	}
 	if !ok {
-		h.limiter.fail(keys...)
+		h.limiter.Fail(keys...)
 		h.log.Info("login failed", "ip", c.RealIP())
 		ev := models.AuditEvent{Action: models.ActionLoginFailed, TargetEmail: email}
 		if user != nil {
@@ -86,7 +86,7 @@ func (h *Handler) Login(c echo.Context) error {
 	if user.MFAEnabled {
 		return h.beginSecondStep(c, user, form.Next)
 	}
-	h.limiter.reset("email:" + email)
+	h.limiter.Reset("email:" + email)
 	if err := h.startSession(c, user); errors.Is(err, models.ErrForbidden) {
 		h.log.Info("login refused: no active membership", "user", user.ID)
 		if err := h.store.Audit(ctx, models.AuditEvent{OrgID: user.LastOrgID, ActorUserID: &user.ID, ActorEmail: user.Email,

@@ -181,7 +181,7 @@ func (h *Handler) Verify(c echo.Context) error {
 	method := c.FormValue("method")
 	v := lc.view(method)
 	keys := []string{"ip:" + c.RealIP(), "email:" + lc.user.Email}
-	if wait := h.limiter.wait(keys...); wait > 0 {
+	if wait := h.limiter.Wait(keys...); wait > 0 {
 		v.Error = "Too many failed attempts. Try again in " + humanWait(wait) + "."
 		return h.render(c, http.StatusTooManyRequests, views.VerifyPage(v))
 	}
@@ -207,12 +207,12 @@ func (h *Handler) Verify(c echo.Context) error {
 		}
 	}
 	if errors.Is(err, models.ErrGone) {
-		h.limiter.fail(keys...)
+		h.limiter.Fail(keys...)
 		h.auditSecondStep(c, lc.user, v.Method+": too many wrong codes")
 		return h.restart(c, "Too many wrong codes. Log in again to get a new one.")
 	}
 	if msg := models.RefusalMessage(err); msg != "" {
-		h.limiter.fail(keys...)
+		h.limiter.Fail(keys...)
 		h.auditSecondStep(c, lc.user, v.Method)
 		v.Error = msg
 		return h.render(c, http.StatusUnprocessableEntity, views.VerifyPage(v))
@@ -223,7 +223,7 @@ func (h *Handler) Verify(c echo.Context) error {
 	if err := h.store.EndChallenge(ctx, lc.ch.ID); err != nil {
 		return err
 	}
-	h.limiter.reset("email:" + lc.user.Email)
+	h.limiter.Reset("email:" + lc.user.Email)
 	if err := h.startSession(c, lc.user); errors.Is(err, models.ErrForbidden) {
 		return h.restart(c, "Your account has no active access to any organization. Ask an Owner or Admin of your organization to restore it.")
 	} else if err != nil {

@@ -35,11 +35,11 @@ func (h *Handler) checkPassword(c echo.Context) string {
 		return ""
 	}
 	key := "email:" + cur.User.Email
-	if wait := h.limiter.wait(key); wait > 0 {
+	if wait := h.limiter.Wait(key); wait > 0 {
 		return "Too many failed attempts. Try again in " + humanWait(wait) + "."
 	}
 	if !models.CheckPassword(cur.User.PasswordHash, c.FormValue("password")) {
-		h.limiter.fail(key)
+		h.limiter.Fail(key)
 		return "Your current password is incorrect."
 	}
 	return ""

@@ -63,9 +63,10 @@ func (h *Handler) ForgotPassword(c echo.Context) error {
 		return h.render(c, http.StatusUnprocessableEntity, views.ForgotPasswordPage(views.ForgotPasswordForm{Email: f.Email, Errors: errs}))
 	}
 	ip := c.RealIP()
-	// Both are counted on every request, so neither quota can be dodged through the other.
-	ipOK := h.limiter.allow("reset-ip:"+ip, resetsPerIP, resetWindow)
-	emailOK := h.limiter.allow("reset-email:"+f.Email, resetsPerEmail, resetWindow)
+	// The email is counted only while the address is within its quota: an address over it
+	// sends nothing, and must not fill the limiter with a new key for every email it tries.
+	ipOK := h.limiter.Allow("reset-ip:"+ip, resetsPerIP, resetWindow)
+	emailOK := ipOK && h.limiter.Allow("reset-email:"+f.Email, resetsPerEmail, resetWindow)
 	if !ipOK || !emailOK {
 		h.log.Warn("password reset request over quota; nothing sent", "ip", ip, "ip_quota", !ipOK, "email_quota", !emailOK)
 		return h.render(c, http.StatusOK, views.ResetLinkSentPage(f.Email))
@@ -134,7 +135,7 @@ func (h *Handler) ResetPassword(c echo.Context) error {
 		return err
 	}
 	// Whoever reset proved they hold the mailbox: failed guesses before no longer hold them back.
-	h.limiter.reset("email:" + user.Email)
+	h.limiter.Reset("email:" + user.Email)
 	if cur := current(c); cur != nil && cur.User.ID == user.ID {
 		h.forget(c, "") // the store has ended this browser's session with the others
 	}
