@@ -33,13 +33,13 @@ func (c *fakeClock) Advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.
 
 // testApp is Gatehouse on a fresh SQLite file, served by httptest, with a controlled clock.
 type testApp struct {
-	t      testing.TB
-	Store  *store.Store
-	Clock  *fakeClock
-	Server *httptest.Server
-	Policy models.SessionPolicy
-	Path   string // the SQLite file
-	outbox *outboxHook
+	t       testing.TB
+	Store   *store.Store
+	Clock   *fakeClock
+	Server  *httptest.Server
+	Policy  models.SessionPolicy
+	Path    string // the SQLite file
+	outbox  *outboxHook
 	Logs    *logBuffer // every line the handlers logged
 	Handler *handlers.Handler
 }
