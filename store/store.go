@@ -10,6 +10,8 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	sqlite3 "github.com/mattn/go-sqlite3"
@@ -31,6 +33,14 @@ type Store struct {
 	// the one writer connection hands it to a random waiter, so with sixteen waiting some
 	// waited for ten turns (a p99 five times the median).
 	writeTurn chan struct{}
+
+	log           *slog.Logger
+	writes        atomic.Int64  // writes so far, for the checkpointer (wal.go)
+	checkpointNow chan struct{} // asks the checkpointer for a checkpoint now
+	refused       refusals      // refusals counted for aggregated audit events (refusals.go)
+	stop          context.CancelFunc
+	stopped       chan struct{} // closed when the background work has ended
+	closing       sync.Once
 }
 
 // Options configure Open.
@@ -62,7 +72,12 @@ func open(opts Options) (*Store, error) {
 	if now == nil {
 		now = time.Now
 	}
-	s := &Store{now: func() time.Time { return now().UTC().Truncate(time.Microsecond) }, writeTurn: make(chan struct{}, 1)}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	s := &Store{now: func() time.Time { return now().UTC().Truncate(time.Microsecond) }, writeTurn: make(chan struct{}, 1),
+		log: log, checkpointNow: make(chan struct{}, 1), refused: refusals{m: map[refusalKey]*refusalCount{}}}
 	cfg := func() *gorm.Config {
 		return &gorm.Config{
 			SkipDefaultTransaction: true,
@@ -86,6 +101,9 @@ func open(opts Options) (*Store, error) {
 	w, err := gorm.Open(sqlite.New(sqlite.Config{DriverName: driverName, DSN: "file:" + opts.Path + "?" + params.Encode()}), cfg())
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to open %s: %w", opts.Path, err)
+	}
+	if err := s.countWrites(w); err != nil {
+		return nil, fmt.Errorf("store: unable to set up the writer: %w", err)
 	}
 	wdb, _ := w.DB()
 	wdb.SetMaxOpenConns(1)
@@ -123,6 +141,9 @@ func open(opts Options) (*Store, error) {
 	rdb.SetMaxOpenConns(readers)
 	rdb.SetMaxIdleConns(readers)
 	s.w, s.r = w, r
+	ctx, stop := context.WithCancel(context.Background())
+	s.stop, s.stopped = stop, make(chan struct{})
+	go s.background(ctx)
 	return s, nil
 }
 
@@ -135,12 +156,24 @@ const driverName = "sqlite3_gatehouse"
 func init() {
 	sql.Register(driverName, &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
 		_, err := c.Exec("PRAGMA mmap_size = 1073741824", nil)
+		if err == nil {
+			// See wal.go: when SQLite starts the WAL over, the file is cut back to this size.
+			_, err = c.Exec(fmt.Sprintf("PRAGMA journal_size_limit = %d", walSizeLimit), nil)
+		}
 		return err
 	}})
 }
 
-// Close closes both connection pools.
+// Close stops the background checkpoints, writes the refusals still counted and closes both
+// connection pools.
 func (s *Store) Close() error {
+	s.closing.Do(func() {
+		if s.stop != nil {
+			s.stop()
+			<-s.stopped
+			s.flushRefusals(context.Background(), true)
+		}
+	})
 	var errs []error
 	for _, g := range []*gorm.DB{s.r, s.w} {
 		if g == nil {
