@@ -6,6 +6,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"time"
@@ -40,6 +41,9 @@ type Config struct {
 	MailConfigured bool
 	// SMSConfigured is whether a text message provider is set; without one SMS are held too.
 	SMSConfigured bool
+	// TrustedProxies are the networks of the reverse proxies in front of Gatehouse (--trusted-proxies).
+	// Only a request from one of them may name the client through X-Forwarded-For; none trusts nobody.
+	TrustedProxies []*net.IPNet
 	// Limiter counts failed logins and request quotas; nil for the in-memory one, bounded to
 	// maxTracked keys.
 	Limiter RateLimiter
