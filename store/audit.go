@@ -25,6 +25,7 @@ func (s *Store) Audit(ctx context.Context, ev models.AuditEvent, meta Meta) erro
 	done, err := s.auditRefusal(ctx, ev, meta)
 	if !done {
 		err = writeAudit(s.w.WithContext(ctx), ev, meta, s.now())
+		s.noteWrite(err)
 	}
 	if err != nil {
 		return fmt.Errorf("store: unable to write audit event: %w", err)

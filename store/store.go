@@ -41,6 +41,7 @@ type Store struct {
 	stop          context.CancelFunc
 	stopped       chan struct{} // closed when the background work has ended
 	closing       sync.Once
+	health        health // what Healthy knows about writing (health.go)
 }
 
 // Options configure Open.
@@ -49,6 +50,10 @@ type Options struct {
 	Now     func() time.Time // clock; time.Now when nil
 	Logger  *slog.Logger     // receives slow-query and error logs; discarded when nil
 	Readers int              // size of the read pool; 4 when zero
+	// ReadOnly opens the file read-only (SQLite mode=ro), as SQLite opens a file the process may
+	// not write: every write fails. For tests of that (a test running as root can write any
+	// file) and tools that only read; the database must already be migrated.
+	ReadOnly bool
 }
 
 // Open opens (creating if needed) and migrates the database at opts.Path.
@@ -98,6 +103,9 @@ func open(opts Options) (*Store, error) {
 	params.Set("_synchronous", "NORMAL")
 	params.Set("_journal_mode", "WAL")
 	params.Set("_txlock", "immediate")
+	if opts.ReadOnly {
+		params.Set("mode", "ro")
+	}
 	w, err := gorm.Open(sqlite.New(sqlite.Config{DriverName: driverName, DSN: "file:" + opts.Path + "?" + params.Encode()}), cfg())
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to open %s: %w", opts.Path, err)
@@ -186,15 +194,6 @@ func (s *Store) Close() error {
 	return errors.Join(errs...)
 }
 
-// Healthy checks that the database answers a query.
-func (s *Store) Healthy(ctx context.Context) error {
-	var one int
-	if err := s.r.WithContext(ctx).Raw("SELECT 1").Scan(&one).Error; err != nil {
-		return fmt.Errorf("store: database unreachable: %w", err)
-	}
-	return nil
-}
-
 // Backup writes a consistent copy of the live database to dest, which must not exist.
 func (s *Store) Backup(ctx context.Context, dest string) error {
 	if err := s.w.WithContext(ctx).Exec("VACUUM INTO ?", dest).Error; err != nil {
@@ -212,7 +211,9 @@ func (s *Store) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 		return ctx.Err()
 	}
 	defer func() { <-s.writeTurn }()
-	return s.w.WithContext(ctx).Transaction(fn)
+	err := s.w.WithContext(ctx).Transaction(fn)
+	s.noteWrite(err)
+	return err
 }
 
 // notFound turns gorm's record-not-found into models.ErrNotFound.

@@ -144,3 +144,59 @@ func TestWALCheckpointedUnderInserts(t *testing.T) {
 	})
 	t.Logf("20,000 inserts in %v; WAL %d KB", time.Since(start), fileSize(t, path+"-wal")>>10)
 }
+
+// A database that cannot be written is not healthy, though it answers queries.
+func TestHealthyReadOnly(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "gatehouse.db")
+	s, err := Open(ctx, Options{Path: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Healthy(ctx); err != nil {
+		t.Fatalf("Healthy: %v", err)
+	}
+	s.Close()
+	ro, err := Open(ctx, Options{Path: path, ReadOnly: true})
+	if err != nil {
+		t.Fatalf("Open read-only: %v", err)
+	}
+	defer ro.Close()
+	if _, err := ro.FindAuditEvents(ctx, AuditFilter{}); err != nil {
+		t.Fatalf("a read-only database does not answer reads: %v", err)
+	}
+	err = ro.Healthy(ctx)
+	if err == nil || !strings.Contains(err.Error(), "cannot be written") {
+		t.Fatalf("Healthy on a read-only database = %v, want cannot be written", err)
+	}
+	// A failed write is reported too, without waiting for the next probe.
+	if err := ro.Audit(ctx, models.AuditEvent{Action: models.ActionLoginFailed}, Meta{}); err == nil {
+		t.Fatal("a write to a read-only database succeeded")
+	}
+	if err := ro.Healthy(ctx); err == nil || !strings.Contains(err.Error(), "last write failed") {
+		t.Errorf("Healthy after a failed write = %v", err)
+	}
+}
+
+// Healthy probes a write at most every writeProbeEvery, however often it is asked.
+func TestHealthyProbesRarely(t *testing.T) {
+	ctx := context.Background()
+	clock := newClock()
+	s := MustOpenDB(t, clock.Now)
+	before := s.writes.Load()
+	for range 100 {
+		if err := s.Healthy(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := s.writes.Load() - before; n != 1 {
+		t.Errorf("%d write probes for 100 health checks within %v, want 1", n, writeProbeEvery)
+	}
+	clock.Advance(writeProbeEvery)
+	if err := s.Healthy(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := s.writes.Load() - before; n != 2 {
+		t.Errorf("%d write probes after %v, want 2", n, writeProbeEvery)
+	}
+}
