@@ -64,7 +64,11 @@ func (f *inviteForm) Validate() models.FieldErrors {
 	emails, invalid := models.ParseEmailList(f.Emails)
 	switch {
 	case len(invalid) > 0:
-		errs.Add("emails", "Not valid email addresses: "+joinShort(invalid, 5)+". Correct or remove them.")
+		msg := "Not valid email addresses: " + joinShort(invalid, 5) + ". Correct or remove them."
+		if models.AnyMixedScript(invalid) {
+			msg += " " + models.MixedScriptEmail
+		}
+		errs.Add("emails", msg)
 	case len(emails) == 0:
 		errs.Add("emails", "Enter at least one email address.")
 	case len(emails) > models.MaxInvitesPerSubmission:
