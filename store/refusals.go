@@ -13,7 +13,7 @@ import (
 // Refused requests come in floods (a script hammering the login form, a member's page
 // retrying a forbidden action), and one audit row each would let anyone outside grow the
 // database. So refusals (models.Action.Aggregated) are counted per action, organization,
-// address and actor for refusalWindow: the first of a window is written at once, the rest are counted and
+// address, actor and what was refused for refusalWindow: the first of a window is written at once, the rest are counted and
 // written as one event, "N more in the last minute", when the window ends or the store closes.
 const (
 	refusalWindow = time.Minute
@@ -27,6 +27,7 @@ type refusalKey struct {
 	org    int64
 	ip     string
 	actor  int64
+	detail string // what was refused ("POST /settings needs manage_org"): a route pattern, so few
 }
 
 type refusalCount struct {
@@ -48,7 +49,7 @@ func (s *Store) auditRefusal(ctx context.Context, ev models.AuditEvent, meta Met
 	if !ev.Action.Aggregated() {
 		return false, nil
 	}
-	k := refusalKey{action: ev.Action, ip: meta.IP}
+	k := refusalKey{action: ev.Action, ip: meta.IP, detail: ev.Detail}
 	if ev.ActorUserID != nil {
 		k.actor = *ev.ActorUserID
 	}
