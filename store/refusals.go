@@ -18,7 +18,7 @@ import (
 const (
 	refusalWindow = time.Minute
 	// maxRefusalKeys bounds the keys counted at once; past it, refusals from further addresses
-	// are counted together per action.
+	// are counted together per action and organization.
 	maxRefusalKeys = 10_000
 )
 
@@ -39,8 +39,9 @@ type refusalCount struct {
 }
 
 type refusals struct {
-	mu sync.Mutex
-	m  map[refusalKey]*refusalCount
+	mu  sync.Mutex
+	m   map[refusalKey]*refusalCount
+	max int // maxRefusalKeys; smaller in tests
 }
 
 // auditRefusal writes the first refusal of a window for its key and counts the others. It
@@ -69,9 +70,10 @@ func (s *Store) auditRefusal(ctx context.Context, ev models.AuditEvent, meta Met
 		s.refused.mu.Unlock()
 		return true, nil
 	}
-	if _, ok := s.refused.m[k]; !ok && len(s.refused.m) >= maxRefusalKeys {
-		k = refusalKey{action: ev.Action}
-		if o := s.refused.m[k]; o != nil {
+	if _, ok := s.refused.m[k]; !ok && len(s.refused.m) >= s.refused.max {
+		// Counted per action and organization: the count must not reach another organization's log.
+		k = refusalKey{action: ev.Action, org: k.org}
+		if o := s.refused.m[k]; o != nil && now.Sub(o.start) < refusalWindow {
 			o.more++
 			o.targets = true
 			s.refused.mu.Unlock()

@@ -82,7 +82,7 @@ func open(opts Options) (*Store, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &Store{now: func() time.Time { return now().UTC().Truncate(time.Microsecond) }, writeTurn: make(chan struct{}, 1),
-		log: log, checkpointNow: make(chan struct{}, 1), refused: refusals{m: map[refusalKey]*refusalCount{}}}
+		log: log, checkpointNow: make(chan struct{}, 1), refused: refusals{m: map[refusalKey]*refusalCount{}, max: maxRefusalKeys}}
 	cfg := func() *gorm.Config {
 		return &gorm.Config{
 			SkipDefaultTransaction: true,

@@ -200,3 +200,30 @@ func TestHealthyProbesRarely(t *testing.T) {
 		t.Errorf("%d write probes after %v, want 2", n, writeProbeEvery)
 	}
 }
+
+// Past maxRefusalKeys, refusals from further addresses are counted together, per organization.
+func TestRefusalKeysBounded(t *testing.T) {
+	ctx := context.Background()
+	clock := newClock()
+	s := MustOpenDB(t, clock.Now)
+	const max = 200
+	s.refused.max = max
+	for i := range max + 500 {
+		ip := fmt.Sprintf("10.%d.%d.%d", i>>16&255, i>>8&255, i&255)
+		if err := s.Audit(ctx, models.AuditEvent{Action: models.ActionLoginBlocked}, Meta{IP: ip}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.refused.mu.Lock()
+	n := len(s.refused.m)
+	s.refused.mu.Unlock()
+	if n > max+1 {
+		t.Errorf("%d keys counted, want at most %d", n, max+1)
+	}
+	clock.Advance(refusalWindow)
+	s.flushRefusals(ctx, false)
+	evs := mustAudit(t, s, AuditFilter{Action: models.ActionLoginBlocked, Limit: 1})
+	if len(evs) != 1 || evs[0].Detail != "from one of many addresses (499 more in the last minute)" {
+		t.Errorf("newest event %+v", evs)
+	}
+}
