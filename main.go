@@ -5,6 +5,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -114,6 +115,8 @@ func newFlags(name string) (*flag.FlagSet, *string) {
 
 type serveConfig struct {
 	addr, db, baseURL, smtpURL, mailFrom, smsWebhookURL, secret string
+	tlsCert, tlsKey                                             string
+	trustedProxies                                              []*net.IPNet
 	idle, lifetime                                              time.Duration
 	inviteQuota                                                 int
 }
@@ -130,6 +133,9 @@ func parseServe(args []string) (*serveConfig, error) {
 	fs.DurationVar(&c.idle, "session-idle", envDuration("GATEHOUSE_SESSION_IDLE", time.Hour), "log out after this long without activity (env GATEHOUSE_SESSION_IDLE)")
 	fs.DurationVar(&c.lifetime, "session-lifetime", envDuration("GATEHOUSE_SESSION_LIFETIME", 12*time.Hour), "log out this long after login, active or not (env GATEHOUSE_SESSION_LIFETIME)")
 	fs.IntVar(&c.inviteQuota, "invite-quota", envInt("GATEHOUSE_INVITE_QUOTA", app.DefaultInviteQuota), "invitation emails one member may send in 24 hours (env GATEHOUSE_INVITE_QUOTA)")
+	proxies := fs.String("trusted-proxies", env("GATEHOUSE_TRUSTED_PROXIES", ""), "reverse proxies (CIDRs or addresses, comma-separated) whose X-Forwarded-For names the client; none when empty (env GATEHOUSE_TRUSTED_PROXIES)")
+	fs.StringVar(&c.tlsCert, "tls-cert", env("GATEHOUSE_TLS_CERT", ""), "PEM certificate (chain) to serve HTTPS with; plain HTTP when empty (env GATEHOUSE_TLS_CERT)")
+	fs.StringVar(&c.tlsKey, "tls-key", env("GATEHOUSE_TLS_KEY", ""), "PEM private key of --tls-cert (env GATEHOUSE_TLS_KEY)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -140,7 +146,40 @@ func parseServe(args []string) (*serveConfig, error) {
 	if c.idle <= 0 || c.lifetime <= 0 {
 		return nil, errors.New("--session-idle and --session-lifetime must be positive")
 	}
+	if (c.tlsCert == "") != (c.tlsKey == "") {
+		return nil, errors.New("--tls-cert and --tls-key go together: give both or neither")
+	}
+	var err error
+	if c.trustedProxies, err = parseTrustedProxies(*proxies); err != nil {
+		return nil, err
+	}
 	return c, nil
+}
+
+// parseTrustedProxies reads --trusted-proxies: CIDRs or single addresses, separated by commas
+// or spaces.
+func parseTrustedProxies(s string) ([]*net.IPNet, error) {
+	var out []*net.IPNet
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' }) {
+		if !strings.Contains(f, "/") {
+			ip := net.ParseIP(f)
+			if ip == nil {
+				return nil, fmt.Errorf("--trusted-proxies: %q is not an address or CIDR", f)
+			}
+			bits := 128
+			if ip4 := ip.To4(); ip4 != nil {
+				ip, bits = ip4, 32
+			}
+			out = append(out, &net.IPNet{IP: ip, Mask: net.CIDRMask(bits, bits)})
+			continue
+		}
+		_, n, err := net.ParseCIDR(f)
+		if err != nil {
+			return nil, fmt.Errorf("--trusted-proxies: %q is not an address or CIDR", f)
+		}
+		out = append(out, n)
+	}
+	return out, nil
 }
 
 func parseBaseURL(s string) (*url.URL, error) {
@@ -201,17 +240,38 @@ func serve(ctx context.Context, args []string, log *slog.Logger) error {
 	svc := app.New(st, app.Config{BaseURL: base, Sessions: policy, Outbox: outbox, InviteQuota: cfg.inviteQuota,
 		MailConfigured: senders[models.ChannelEmail] != nil, SMSConfigured: senders[models.ChannelSMS] != nil}, nil, log)
 	defer svc.Wait() // work done off the request path (reset emails) lands before the store closes
-	h := handlers.New(svc, handlers.Config{BaseURL: base, Sessions: policy, Secret: secret, Version: version}, nil, log)
+	h := handlers.New(svc, handlers.Config{BaseURL: base, Sessions: policy, Secret: secret, Version: version,
+		TrustedProxies: cfg.trustedProxies}, nil, log)
+	var tlsConfig *tls.Config
+	if cfg.tlsCert != "" {
+		// Loaded now, so a wrong path or a key that does not match stops the start with a message.
+		cert, err := tls.LoadX509KeyPair(cfg.tlsCert, cfg.tlsKey)
+		if err != nil {
+			return fmt.Errorf("--tls-cert/--tls-key: %w", err)
+		}
+		tlsConfig = &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}}
+	}
 
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return err
 	}
 	srv := &http.Server{Handler: h.Echo(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
-		WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute}
+		WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute, TLSConfig: tlsConfig}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	log.Info("gatehouse listening", "addr", ln.Addr().String(), "base_url", base.String(), "db", cfg.db, "version", version)
+	scheme := "http"
+	if tlsConfig != nil {
+		scheme = "https"
+		go func() { errc <- srv.ServeTLS(ln, "", "") }()
+	} else {
+		go func() { errc <- srv.Serve(ln) }()
+	}
+	log.Info("gatehouse listening", "addr", ln.Addr().String(), "scheme", scheme, "base_url", base.String(), "db", cfg.db, "version", version)
+	if len(cfg.trustedProxies) > 0 {
+		log.Info("client addresses are taken from X-Forwarded-For on requests from the trusted proxies", "trusted_proxies", len(cfg.trustedProxies))
+	} else if base.Scheme == "https" && tlsConfig == nil {
+		log.Warn("--base-url is https but Gatehouse serves plain HTTP without --trusted-proxies: behind a TLS proxy every client shares the proxy's address, and the login backoff with it")
+	}
 
 	token, err := st.CreateSetupToken(ctx)
 	if err != nil {

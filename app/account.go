@@ -56,16 +56,16 @@ func (s *Service) UpdateProfile(ctx context.Context, cur *models.Current, req *m
 // password. Invalid input is models.FieldErrors.
 func (s *Service) ChangePassword(ctx context.Context, cur *models.Current, req models.PasswordChangeRequest, meta models.Meta) error {
 	key := "email:" + cur.User.Email
-	if wait := s.lim.wait(key); wait > 0 {
+	if wait := s.lim.Wait(key); wait > 0 {
 		s.log.Warn("password change blocked by backoff", "user", cur.User.ID, "ip", meta.IP)
 		return &WaitError{Wait: wait}
 	}
 	errs := req.Validate(cur.User.Email)
 	if req.Current != "" {
 		if len(req.Current) <= 4*models.MaxPasswordLen && models.CheckPassword(cur.User.PasswordHash, req.Current) {
-			s.lim.reset(key)
+			s.lim.Reset(key)
 		} else {
-			s.lim.fail(key)
+			s.lim.Fail(key)
 			s.log.Info("password change: current password incorrect", "user", cur.User.ID, "ip", meta.IP)
 			errs["current_password"] = "Current password is incorrect."
 		}

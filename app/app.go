@@ -30,6 +30,9 @@ type Config struct {
 	MailConfigured bool
 	// SMSConfigured is whether a text message provider is set; without one SMS are held too.
 	SMSConfigured bool
+	// Limiter counts failed logins and request quotas; nil for the in-memory one, bounded to
+	// maxTracked keys.
+	Limiter RateLimiter
 }
 
 // DefaultInviteQuota is how many invitation emails a member may send in 24 hours unless configured.
@@ -41,7 +44,7 @@ type Service struct {
 	cfg   Config
 	clock models.Clock
 	log   *slog.Logger
-	lim   *limiter // login backoff and reset quotas, per email and IP
+	lim   RateLimiter // login backoff and reset quotas, per email and IP
 	bg    sync.WaitGroup
 }
 
@@ -53,10 +56,13 @@ func New(st *store.Store, cfg Config, clock models.Clock, log *slog.Logger) *Ser
 	if cfg.InviteQuota <= 0 {
 		cfg.InviteQuota = DefaultInviteQuota
 	}
+	if cfg.Limiter == nil {
+		cfg.Limiter = newLimiter(clock.Now, maxTracked)
+	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{st: st, cfg: cfg, clock: clock, log: log, lim: newLimiter(clock.Now)}
+	return &Service{st: st, cfg: cfg, clock: clock, log: log, lim: cfg.Limiter}
 }
 
 // Config returns the configuration the service was made with.

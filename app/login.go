@@ -63,7 +63,7 @@ func (s *Service) Login(ctx context.Context, req models.LoginRequest, oldSession
 		email = email[:models.MaxEmailLen]
 	}
 	keys := []string{"ip:" + meta.IP, "email:" + email}
-	if wait := s.lim.wait(keys...); wait > 0 {
+	if wait := s.lim.Wait(keys...); wait > 0 {
 		s.log.Warn("login blocked by backoff", "ip", meta.IP)
 		if err := s.st.Audit(ctx, models.AuditEvent{Action: models.ActionLoginBlocked, TargetEmail: email}, meta); err != nil {
 			return nil, err
@@ -84,7 +84,7 @@ func (s *Service) Login(ctx context.Context, req models.LoginRequest, oldSession
 		return nil, err
 	}
 	if !ok {
-		s.lim.fail(keys...)
+		s.lim.Fail(keys...)
 		s.log.Info("login failed", "ip", meta.IP)
 		ev := models.AuditEvent{Action: models.ActionLoginFailed, TargetEmail: email}
 		if user != nil {
@@ -105,7 +105,7 @@ func (s *Service) Login(ctx context.Context, req models.LoginRequest, oldSession
 		}
 		return &LoginResult{User: user, ChallengeToken: raw}, nil
 	}
-	s.lim.reset("email:" + email)
+	s.lim.Reset("email:" + email)
 	sess, raw, err := s.loginSession(ctx, user, oldSession, meta)
 	if err != nil {
 		return nil, err
@@ -229,7 +229,7 @@ func (s *Service) VerifySecondStep(ctx context.Context, token string, req models
 	}
 	out := &SecondStep{Challenge: lc, Method: lc.Method(req.Method)}
 	keys := []string{"ip:" + meta.IP, "email:" + lc.User.Email}
-	if wait := s.lim.wait(keys...); wait > 0 {
+	if wait := s.lim.Wait(keys...); wait > 0 {
 		return out, &WaitError{Wait: wait}
 	}
 	code := models.NormalizeCode(req.Code)
@@ -248,12 +248,12 @@ func (s *Service) VerifySecondStep(ctx context.Context, token string, req models
 		out.RecoveryLeft, err = s.useRecoveryCode(ctx, lc.User, code, meta)
 	}
 	if errors.Is(err, models.ErrGone) {
-		s.lim.fail(keys...)
+		s.lim.Fail(keys...)
 		s.auditSecondStep(ctx, lc.User, out.Method+": too many wrong codes", meta)
 		return out, ErrTooManyCodes
 	}
 	if models.RefusalMessage(err) != "" {
-		s.lim.fail(keys...)
+		s.lim.Fail(keys...)
 		s.auditSecondStep(ctx, lc.User, out.Method, meta)
 		return out, err
 	}
@@ -263,7 +263,7 @@ func (s *Service) VerifySecondStep(ctx context.Context, token string, req models
 	if err := s.st.EndChallenge(ctx, lc.Challenge.ID); err != nil {
 		return out, err
 	}
-	s.lim.reset("email:" + lc.User.Email)
+	s.lim.Reset("email:" + lc.User.Email)
 	sess, raw, err := s.loginSession(ctx, lc.User, oldSession, meta)
 	if err != nil {
 		return out, err

@@ -42,11 +42,11 @@ func (s *Service) recheckPassword(cur *models.Current, password string) error {
 		return nil
 	}
 	key := "email:" + cur.User.Email
-	if wait := s.lim.wait(key); wait > 0 {
+	if wait := s.lim.Wait(key); wait > 0 {
 		return &PasswordError{Msg: (&WaitError{Wait: wait}).Error()}
 	}
 	if !models.CheckPassword(cur.User.PasswordHash, password) {
-		s.lim.fail(key)
+		s.lim.Fail(key)
 		return &PasswordError{Msg: "Your current password is incorrect."}
 	}
 	return nil
@@ -220,7 +220,7 @@ func (s *Service) smsTx(ctx context.Context, userID int64, email, phone string, 
 				key, window = "sms-cap:ip:"+meta.IP, models.SMSCapWindowIP
 			}
 			s.log.Warn("text message refused: cap reached", "cap", which, "user", userID, "ip", meta.IP)
-			if !s.lim.allow(key, 1, window) {
+			if !s.lim.Allow(key, 1, window) {
 				return nil
 			}
 			return s.st.Audit(ctx, models.AuditEvent{OrgID: orgID, ActorUserID: &userID, ActorEmail: email, Action: models.ActionSMSCapped,

@@ -39,9 +39,10 @@ func (s *Service) RequestPasswordReset(ctx context.Context, req *models.ForgotPa
 	if errs := req.Validate(); errs.Any() {
 		return errs
 	}
-	// Both are counted on every request, so neither quota can be dodged through the other.
-	ipOK := s.lim.allow("reset-ip:"+meta.IP, resetsPerIP, resetWindow)
-	emailOK := s.lim.allow("reset-email:"+req.Email, resetsPerEmail, resetWindow)
+	// The email is counted only while the address is within its quota: an address over it
+	// sends nothing, and must not fill the limiter with a new key for every email it tries.
+	ipOK := s.lim.Allow("reset-ip:"+meta.IP, resetsPerIP, resetWindow)
+	emailOK := ipOK && s.lim.Allow("reset-email:"+req.Email, resetsPerEmail, resetWindow)
 	if !ipOK || !emailOK {
 		s.log.Warn("password reset request over quota; nothing sent", "ip", meta.IP, "ip_quota", !ipOK, "email_quota", !emailOK)
 		return nil
@@ -133,7 +134,7 @@ func (s *Service) ResetPassword(ctx context.Context, req models.ResetPasswordReq
 		return nil, err
 	}
 	// Whoever reset proved they hold the mailbox: failed guesses before no longer hold them back.
-	s.lim.reset("email:" + user.Email)
+	s.lim.Reset("email:" + user.Email)
 	s.log.Info("password reset", "user", user.ID, "ip", meta.IP)
 	return user, nil
 }

@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"errors"
-	"time"
 
 	"gatehouse/models"
 	"gatehouse/store"
@@ -51,7 +50,7 @@ func (s *Service) Authenticate(ctx context.Context, ck Cookie) (*models.Current,
 	case cur.Membership.Status != models.StatusActive:
 		return nil, s.endSession(ctx, cur, "Your access to "+cur.Org.Name+" has ended. Ask an Owner or Admin if you think this is a mistake.")
 	}
-	if now.Sub(cur.Session.LastSeenAt) >= time.Minute {
+	if models.NeedsTouch(cur.Session, now) {
 		if err := s.st.TouchSession(ctx, cur.Session.ID); err != nil {
 			return nil, err
 		}

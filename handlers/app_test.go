@@ -34,14 +34,34 @@ func (c *fakeClock) Advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.
 
 // testApp is Gatehouse on a fresh SQLite file, served by httptest, with a controlled clock.
 type testApp struct {
-	t      testing.TB
-	Store  *store.Store
-	App    *gatehouse.Service
-	Clock  *fakeClock
-	Server *httptest.Server
-	Policy models.SessionPolicy
-	Path   string // the SQLite file
-	outbox *outboxHook
+	t       testing.TB
+	Store   *store.Store
+	App     *gatehouse.Service
+	Clock   *fakeClock
+	Server  *httptest.Server
+	Policy  models.SessionPolicy
+	Path    string // the SQLite file
+	outbox  *outboxHook
+	Logs    *logBuffer // every line the handlers logged
+	Handler *handlers.Handler
+}
+
+// logBuffer collects log lines from the server's goroutines.
+type logBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 // outboxHook forwards the handlers' pokes to a mail worker once a test starts one (startMail).
@@ -62,11 +82,23 @@ const testPassword = "correct horse battery staple"
 
 func newTestApp(t testing.TB) *testApp {
 	t.Helper()
-	return newTestAppSMS(t, true)
+	return newTestAppWith(t, nil)
 }
 
 // newTestAppSMS is newTestApp with a text message provider configured (sms) or not.
 func newTestAppSMS(t testing.TB, sms bool) *testApp {
+	t.Helper()
+	return newTestAppFull(t, sms, nil)
+}
+
+// newTestAppWith is newTestApp with the handlers' configuration adjusted by configure first
+// (its session policy applies to the use cases too).
+func newTestAppWith(t testing.TB, configure func(*handlers.Config)) *testApp {
+	t.Helper()
+	return newTestAppFull(t, true, configure)
+}
+
+func newTestAppFull(t testing.TB, sms bool, configure func(*handlers.Config)) *testApp {
 	t.Helper()
 	clock := &fakeClock{t: time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)}
 	path := filepath.Join(t.TempDir(), "test.db")
@@ -79,11 +111,18 @@ func newTestAppSMS(t testing.TB, sms bool) *testApp {
 	app.Server = httptest.NewUnstartedServer(nil)
 	app.Server.Start()
 	base, _ := url.Parse(app.Server.URL)
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	// The use cases offer SMS as with a provider: the tests read the texts from the mail worker.
+	app.Logs = &logBuffer{}
+	log := slog.New(slog.NewTextHandler(app.Logs, nil))
+	cfg := handlers.Config{BaseURL: base, Sessions: app.Policy, Secret: []byte("test secret"), Version: "test"}
+	if configure != nil {
+		configure(&cfg)
+		app.Policy = cfg.Sessions
+	}
+	// The use cases offer SMS as with a provider (unless sms is false): the tests read the texts from the mail worker.
 	svc := gatehouse.New(st, gatehouse.Config{BaseURL: base, Sessions: app.Policy, Outbox: app.outbox, SMSConfigured: sms}, clock, log)
 	app.App = svc
-	h := handlers.New(svc, handlers.Config{BaseURL: base, Sessions: app.Policy, Secret: []byte("test secret"), Version: "test"}, clock, log)
+	h := handlers.New(svc, cfg, clock, log)
+	app.Handler = h
 	app.Server.Config.Handler = h.Echo()
 	t.Cleanup(func() { app.Server.Close(); svc.Wait(); st.Close() })
 	return app

@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gorilla/sessions"
 	"github.com/labstack/echo/v4"
@@ -38,8 +39,56 @@ func (h *Handler) browser(c echo.Context) *sessions.Session {
 	return s
 }
 
+// saveBrowser writes the cookie session to the response. Flashes are bounded first (the last
+// maxFlashes, each cut to maxFlashLen), so htmx requests that leave flashes no full page takes
+// cannot grow the cookie past the 4 KB a browser keeps. Should the cookie still not fit, it is
+// saved without its flashes, and failing that the request carries on without it: losing a
+// message, or the cookie's update, is better than failing what the request did.
 func (h *Handler) saveBrowser(c echo.Context) error {
-	return h.browser(c).Save(c.Request(), c.Response())
+	s := h.browser(c)
+	boundFlashes(s)
+	err := s.Save(c.Request(), c.Response())
+	if err == nil {
+		return nil
+	}
+	if _, ok := s.Values[flashesKey]; ok {
+		delete(s.Values, flashesKey)
+		if err2 := s.Save(c.Request(), c.Response()); err2 == nil {
+			h.log.Warn("cookie too large: flashes dropped", "err", err)
+			return nil
+		}
+	}
+	h.log.Error("unable to save the cookie session", "err", err)
+	return nil
+}
+
+// flashesKey is where gorilla/sessions keeps flashes in the session's values.
+const flashesKey = "_flash"
+
+const (
+	maxFlashes  = 3
+	maxFlashLen = 300
+)
+
+// boundFlashes keeps the newest maxFlashes flashes, each at most maxFlashLen bytes.
+func boundFlashes(s *sessions.Session) {
+	fs, ok := s.Values[flashesKey].([]any)
+	if !ok {
+		return
+	}
+	if len(fs) > maxFlashes {
+		fs = fs[len(fs)-maxFlashes:]
+	}
+	for i, f := range fs {
+		if m, ok := f.(string); ok && len(m) > maxFlashLen {
+			cut := maxFlashLen
+			for cut > 0 && !utf8.RuneStart(m[cut]) {
+				cut--
+			}
+			fs[i] = m[:cut] + "…"
+		}
+	}
+	s.Values[flashesKey] = fs
 }
 
 func randomToken() string {

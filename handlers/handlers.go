@@ -6,6 +6,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"time"
@@ -28,6 +29,9 @@ type Config struct {
 	Sessions models.SessionPolicy
 	Secret   []byte // signs and encrypts cookies
 	Version  string
+	// TrustedProxies are the networks of the reverse proxies in front of Gatehouse (--trusted-proxies).
+	// Only a request from one of them may name the client through X-Forwarded-For; none trusts nobody.
+	TrustedProxies []*net.IPNet
 }
 
 // Handler holds the dependencies every handler uses.

@@ -912,3 +912,18 @@ func assertDialogFragment(t *testing.T, p *page, what string) {
 		}
 	}
 }
+
+// A look-alike address (a Cyrillic а among Latin letters) is refused, and the message says why.
+func TestInviteMixedScriptEmail(t *testing.T) {
+	app, c, db, orgID := inviteApp(t)
+	c.get("/users/invite")
+	before := app.state(db, orgID)
+	p := c.post("/users/invite", url.Values{"emails": {"аdmin@example.com"}, "roles": {"viewer"}})
+	if p.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("POST: %d, want 422", p.StatusCode)
+	}
+	if msg := p.textareaError("emails"); !strings.Contains(msg, "аdmin@example.com") || !strings.Contains(msg, models.MixedScriptEmail) {
+		t.Errorf("the Emails error %q does not name the address and say it mixes alphabets", msg)
+	}
+	app.assertUnchanged(db, orgID, before, "an invite of a look-alike address")
+}

@@ -39,10 +39,12 @@ func noReferrer(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 // requestLog logs one line per request. It logs the route pattern, never the query string,
-// so tokens in links do not reach the log.
+// so tokens in links do not reach the log. An error a handler returns is turned into its page
+// by the error handler before the line is written (HandleError), so the line has the status
+// that was sent, not the 200 the response held before.
 func (h *Handler) requestLog() echo.MiddlewareFunc {
 	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
-		LogStatus: true, LogLatency: true, LogMethod: true, LogRemoteIP: true, LogError: true,
+		LogStatus: true, LogLatency: true, LogMethod: true, LogRemoteIP: true, LogError: true, HandleError: true,
 		Skipper: func(c echo.Context) bool { return strings.HasPrefix(c.Request().URL.Path, "/static/") },
 		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
 			route := c.Path()

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"net"
 	"net/http"
 	"slices"
 	"strings"
@@ -17,12 +18,27 @@ func (h *Handler) Echo() *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = h.ErrorHandler
-	// Gatehouse is reached directly; X-Forwarded-For would let a client pick its own IP
-	// and dodge the login backoff.
-	e.IPExtractor = echo.ExtractIPDirect()
-	e.Use(middleware.Recover(), h.requestLog(), securityHeaders, middleware.BodyLimit("1M"), h.csrf, h.loadSession)
+	e.IPExtractor = clientIP(h.cfg.TrustedProxies)
+	// Recover runs inside the request log, so a panic is logged with the 500 it became.
+	e.Use(h.requestLog(), middleware.Recover(), securityHeaders, middleware.BodyLimit("1M"), h.csrf, h.loadSession)
 	h.routes(e)
 	return e
+}
+
+// clientIP is how a request's client address is found: the connection's peer, unless that
+// peer is one of the trusted proxies, and then the rightmost address in X-Forwarded-For that
+// is not a trusted proxy (the leftmost ones are whatever the client wrote). Without trusted
+// proxies X-Forwarded-For is ignored: it would let any client pick its own address and dodge
+// the login backoff. Loopback and private networks are trusted only when listed.
+func clientIP(trusted []*net.IPNet) echo.IPExtractor {
+	if len(trusted) == 0 {
+		return echo.ExtractIPDirect()
+	}
+	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+	for _, n := range trusted {
+		opts = append(opts, echo.TrustIPRange(n))
+	}
+	return echo.ExtractIPFromXFFHeader(opts...)
 }
 
 // routes registers every route, grouped by what a visitor needs to reach it: this is the

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"gatehouse/handlers"
 	"gatehouse/models"
 )
 
@@ -146,22 +147,47 @@ func TestActivityKeepsSessionAlive(t *testing.T) {
 	app.createOwner("olive@example.com")
 	c := app.newClient()
 	c.login("olive@example.com", testPassword)
-	// Activity is recorded at most once a minute, so these requests move it on.
 	for i := range 3 {
 		app.Clock.Advance(50 * time.Minute)
 		if !c.loggedIn() {
 			t.Fatalf("logged out after %d × 50 min of activity", i+1)
 		}
 	}
-	// Requests within the same minute do not push the idle deadline: the one recorded
-	// 50 minutes ago still counts, so the session ends an hour after it.
+	// Activity is recorded to the second: a request 59 s after the last one moves the idle
+	// deadline too, and the session ends exactly the idle timeout after the last request.
 	app.Clock.Advance(59 * time.Second)
 	if !c.loggedIn() {
 		t.Fatal("logged out 59 s after a request")
 	}
-	app.Clock.Advance(app.Policy.Idle - 59*time.Second)
+	app.Clock.Advance(app.Policy.Idle - time.Second)
+	if !c.loggedIn() {
+		t.Fatal("logged out one second before the idle timeout after the last request")
+	}
+	app.Clock.Advance(app.Policy.Idle)
 	if c.loggedIn() {
-		t.Fatal("still logged in an hour after the last recorded activity")
+		t.Fatal("still logged in an idle timeout after the last request")
+	}
+}
+
+// An idle timeout under a minute keeps a member who is active logged in, and is held to the second.
+func TestShortIdleTimeout(t *testing.T) {
+	app := newTestAppWith(t, func(cfg *handlers.Config) { cfg.Sessions.Idle = 30 * time.Second })
+	app.createOwner("olive@example.com")
+	c := app.newClient()
+	c.login("olive@example.com", testPassword)
+	for i := range 12 {
+		app.Clock.Advance(20 * time.Second)
+		if !c.loggedIn() {
+			t.Fatalf("logged out after %d requests 20 s apart with a 30 s idle timeout", i+1)
+		}
+	}
+	app.Clock.Advance(29 * time.Second)
+	if !c.loggedIn() {
+		t.Fatal("logged out 29 s after a request with a 30 s idle timeout")
+	}
+	app.Clock.Advance(30 * time.Second)
+	if c.loggedIn() {
+		t.Fatal("still logged in 30 s after the last request")
 	}
 }
 

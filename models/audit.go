@@ -42,6 +42,13 @@ const (
 	ActionRecoveryCodesRenewed Action = "mfa.recovery_codes_regenerated"
 )
 
+// Aggregated reports whether the action is a refusal that can come in floods (a blocked
+// login, an action refused for want of permission): the store writes the first of a minute
+// from one address at once and the rest as one event with their count.
+func (a Action) Aggregated() bool {
+	return a == ActionLoginBlocked || a == ActionDenied
+}
+
 // AuditEvent records who did what to whom, when and from where.
 type AuditEvent struct {
 	ID                 int64

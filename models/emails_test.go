@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/net/idna"
 )
 
 func TestParseEmailList(t *testing.T) {
@@ -93,5 +95,60 @@ func TestParseEmailListLarge(t *testing.T) {
 	// Linear work takes milliseconds; a quadratic scan of 11,000 entries would take far longer.
 	if elapsed > 5*time.Second {
 		t.Errorf("parsing %d entries took %v", n, elapsed)
+	}
+}
+
+// Look-alike addresses: a local part or a domain label mixing alphabets is refused with its
+// own message; one alphabet, or the ones a language writes together, is fine.
+func TestValidateEmailScripts(t *testing.T) {
+	const invalid = "Enter a valid email address, like name@example.com."
+	punyMixed, err := idna.Lookup.ToASCII("exаmple.com") // Cyrillic а
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, email, want string
+	}{
+		{"Latin", "admin@example.com", ""},
+		{"Cyrillic а in a Latin local part", "аdmin@example.com", MixedScriptEmail},
+		{"Greek ο in a Latin local part", "bοb@example.com", MixedScriptEmail},
+		{"Cyrillic а in a Latin domain label", "admin@exаmple.com", MixedScriptEmail},
+		{"the same label in punycode", "admin@" + punyMixed, MixedScriptEmail},
+		{"all Cyrillic", "иван@пример.рф", ""},
+		{"Cyrillic label beside a Latin one", "ivan@пример.com", ""},
+		{"German umlauts are Latin", "jürgen@bücher.de", ""},
+		{"Japanese: Han and Hiragana", "たなか太郎@example.jp", ""},
+		{"Korean: Hangul and Han", "김철수@例え.kr", ""},
+		{"Greek", "αλέξης@παράδειγμα.gr", ""},
+		{"digits and punctuation are shared", "иван.2024+тест@пример.рф", ""},
+		{"a domain IDNA refuses", "ann@exa\u200dmple.com", invalid},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := ValidateEmail(NormalizeEmail(tt.email)); got != tt.want {
+				t.Errorf("ValidateEmail(%q) = %q, want %q", tt.email, got, tt.want)
+			}
+		})
+	}
+}
+
+// An internationalised domain is kept in one form, whichever way it was typed.
+func TestNormalizeEmailIDNA(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"Ann@Example.COM", "ann@example.com"},
+		{"jürgen@bücher.de", "jürgen@bücher.de"},
+		{"JÜRGEN@BÜCHER.DE", "jürgen@bücher.de"},
+		{"jürgen@xn--bcher-kva.de", "jürgen@bücher.de"},
+		{"ju\u0308rgen@bu\u0308cher.de", "jürgen@bücher.de"}, // decomposed ü
+		{"ann@ｅｘａｍｐｌｅ.com", "ann@example.com"},               // full-width letters
+		{"ivan@ПРИМЕР.РФ", "ivan@пример.рф"},
+	}
+	for _, tt := range tests {
+		if got := NormalizeEmail(tt.in); got != tt.want {
+			t.Errorf("NormalizeEmail(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+		if got := NormalizeEmail(NormalizeEmail(tt.in)); got != tt.want {
+			t.Errorf("NormalizeEmail is not idempotent on %q: %q", tt.in, got)
+		}
 	}
 }

@@ -26,6 +26,15 @@ func (p SessionPolicy) Expired(s Session, now time.Time) bool {
 	return now.Sub(s.LastSeenAt) >= p.Idle || now.Sub(s.CreatedAt) >= p.Lifetime
 }
 
+// TouchEvery is how old a session's recorded activity may grow before a request records it
+// again. One second holds the idle timeout to the second, whatever its length (a coarser step,
+// such as the minute this once was, ended sessions up to that step early and logged out active
+// members under an idle timeout shorter than it), for at most one write a second per active session.
+const TouchEvery = time.Second
+
+// NeedsTouch reports whether a request at now should record activity on s.
+func NeedsTouch(s Session, now time.Time) bool { return now.Sub(s.LastSeenAt) >= TouchEvery }
+
 // Current is who is making a request: the user, the organization they act in,
 // their membership there and what it allows.
 type Current struct {

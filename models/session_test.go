@@ -47,3 +47,15 @@ func TestSessionPolicyExpired(t *testing.T) {
 		t.Error("short policy: active 4.5-minute-old session is expired")
 	}
 }
+
+func TestNeedsTouch(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		since time.Duration
+		want  bool
+	}{{0, false}, {999 * time.Millisecond, false}, {time.Second, true}, {59 * time.Second, true}} {
+		if got := NeedsTouch(Session{LastSeenAt: t0}, t0.Add(tc.since)); got != tc.want {
+			t.Errorf("NeedsTouch after %v = %v, want %v", tc.since, got, tc.want)
+		}
+	}
+}

@@ -53,8 +53,9 @@ const (
 	DefaultInviteLifetimeHours = 72
 )
 
-// NormalizeEmail trims and lower-cases an email address.
-func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+// NormalizeEmail trims and lower-cases an email address, and puts an internationalised one in
+// one form (normalizeAddress): Unicode NFC, the domain as IDNA maps it.
+func NormalizeEmail(s string) string { return normalizeAddress(strings.ToLower(strings.TrimSpace(s))) }
 
 // ValidateEmail returns a message for an unusable address, or "" when it is fine.
 // It accepts a bare address only: no display name, no angle brackets.
@@ -73,7 +74,7 @@ func ValidateEmail(email string) string {
 	if domain := email[at+1:]; !strings.Contains(domain, ".") || strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, ".") {
 		return "Enter a valid email address, like name@example.com."
 	}
-	return ""
+	return emailProblem(email)
 }
 
 // CleanText trims a single-line text input and reports a message when it is too long

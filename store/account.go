@@ -69,7 +69,7 @@ func maskedPhone(p string) string {
 }
 
 // ChangePassword sets a user's password hash and ends every other session of theirs (all but
-// keepSessionID), and any login waiting at its second step, so whoever knew the old password
+// keepSessionID), any login waiting at its second step and every outstanding reset link, so whoever knew the old password
 // is out at once. One transaction; it returns how many sessions ended.
 func (s *Store) ChangePassword(ctx context.Context, userID, keepSessionID int64, newHash string) (int64, error) {
 	var n int64
@@ -88,7 +88,10 @@ func (s *Store) ChangePassword(ctx context.Context, userID, keepSessionID int64,
 		}
 		n = ended.RowsAffected
 		// A login past its password step was let in by the old password.
-		return tx.Where("user_id = ? AND purpose = ?", userID, models.ChallengeLogin).Delete(&models.MFAChallenge{}).Error
+		if err := tx.Where("user_id = ? AND purpose = ?", userID, models.ChallengeLogin).Delete(&models.MFAChallenge{}).Error; err != nil {
+			return err
+		}
+		return endResetLinks(tx, userID)
 	})
 	if err != nil {
 		return 0, wrapRule(err, "change password")

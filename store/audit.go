@@ -12,8 +12,15 @@ import (
 )
 
 // Audit writes a standalone audit event, for events that change nothing else (a failed login).
+// Refusals that come in floods (models.Action.Aggregated) are written in aggregate: the first
+// from an address and actor in a minute at once, the others as one event with their count.
 func (s *Store) Audit(ctx context.Context, ev models.AuditEvent, meta models.Meta) error {
-	if err := writeAudit(s.writer(ctx), ev, meta, s.now()); err != nil {
+	done, err := s.auditRefusal(ctx, ev, meta)
+	if !done {
+		err = writeAudit(s.writer(ctx), ev, meta, s.now())
+		s.noteWrite(err)
+	}
+	if err != nil {
 		return fmt.Errorf("store: unable to write audit event: %w", err)
 	}
 	return nil

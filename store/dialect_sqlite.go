@@ -42,6 +42,9 @@ func (sqliteDialect) open(opts Options, cfg func() *gorm.Config) (w, r *gorm.DB,
 	params.Set("_synchronous", "NORMAL")
 	params.Set("_journal_mode", "WAL")
 	params.Set("_txlock", "immediate")
+	if opts.ReadOnly {
+		params.Set("mode", "ro")
+	}
 	w, err = gorm.Open(sqlite.New(sqlite.Config{DriverName: sqliteDriverName, DSN: "file:" + opts.Path + "?" + params.Encode()}), cfg())
 	if err != nil {
 		return nil, nil, fmt.Errorf("store: unable to open %s: %w", opts.Path, err)
@@ -93,6 +96,10 @@ const sqliteDriverName = "sqlite3_gatehouse"
 func init() {
 	sql.Register(sqliteDriverName, &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
 		_, err := c.Exec("PRAGMA mmap_size = 1073741824", nil)
+		if err == nil {
+			// See wal.go: when SQLite starts the WAL over, the file is cut back to this size.
+			_, err = c.Exec(fmt.Sprintf("PRAGMA journal_size_limit = %d", walSizeLimit), nil)
+		}
 		return err
 	}})
 }

@@ -115,6 +115,9 @@ func (s *Store) ResetPassword(ctx context.Context, raw, passwordHash string) (*m
 			return err
 		}
 		user.PasswordHash, user.UpdatedAt = passwordHash, now
+		if err := endResetLinks(tx, user.ID); err != nil {
+			return err
+		}
 		gone := tx.Where("user_id = ?", user.ID).Delete(&models.Session{})
 		if gone.Error != nil {
 			return gone.Error
@@ -129,4 +132,11 @@ func (s *Store) ResetPassword(ctx context.Context, raw, passwordHash string) (*m
 		return nil, 0, fmt.Errorf("store: unable to reset password: %w", err)
 	}
 	return &user, ended, nil
+}
+
+// endResetLinks ends every reset link still outstanding for the user's address: whoever asked
+// for one before the password changed must not be able to set another over it.
+func endResetLinks(tx *gorm.DB, userID int64) error {
+	return tx.Where("purpose = ? AND used_at IS NULL AND email = (SELECT email FROM users WHERE id = ?)", models.PurposeReset, userID).
+		Delete(&models.Token{}).Error
 }

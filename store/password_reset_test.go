@@ -231,3 +231,46 @@ func TestResetPassword(t *testing.T) {
 		}
 	})
 }
+
+// A reset link asked for before the password changed must not set another over it.
+func TestPasswordChangeEndsResetLinks(t *testing.T) {
+	ctx := context.Background()
+
+	t.Run("ChangePassword", func(t *testing.T) {
+		f := newAccountFixture(t)
+		raw := mustRequestReset(t, f.s, f.clock, f.olive.Email)
+		gusRaw := mustRequestReset(t, f.s, f.clock, f.gus.Email)
+		cur := f.current(t, f.olive.ID)
+		if _, err := f.s.ChangePassword(ctx, cur.User.ID, cur.Session.ID, models.HashPassword("a brand new passphrase")); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.s.FindPasswordReset(ctx, raw); !errors.Is(err, models.ErrGone) {
+			t.Errorf("FindPasswordReset(link from before the change) = %v, want ErrGone", err)
+		}
+		if _, _, err := f.s.ResetPassword(ctx, raw, models.HashPassword("the attacker's password")); !errors.Is(err, models.ErrGone) {
+			t.Errorf("ResetPassword(link from before the change) = %v, want ErrGone", err)
+		}
+		if _, err := f.s.FindPasswordReset(ctx, gusRaw); err != nil {
+			t.Errorf("another account's reset link stopped working: %v", err)
+		}
+	})
+
+	t.Run("ResetPassword", func(t *testing.T) {
+		clock := newClock()
+		s := MustOpenDB(t, clock.Now)
+		mustCreateOwner(t, s, "olive@acme.test", "Acme")
+		used := mustRequestReset(t, s, clock, "olive@acme.test")
+		// A second live link for the same account, as a request racing the first could leave.
+		other, hash := models.NewToken()
+		if err := s.w.Create(&models.Token{Purpose: models.PurposeReset, Email: "olive@acme.test", Hash: hash,
+			ExpiresAt: clock.Now().Add(time.Hour), CreatedAt: clock.Now()}).Error; err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := s.ResetPassword(ctx, used, models.HashPassword("a brand new password here")); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.FindPasswordReset(ctx, other); !errors.Is(err, models.ErrGone) {
+			t.Errorf("FindPasswordReset(other link after a reset) = %v, want ErrGone", err)
+		}
+	})
+}

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"gorm.io/gorm"
@@ -27,6 +29,15 @@ type Store struct {
 	// the one writer connection hands it to a random waiter, so with sixteen waiting some
 	// waited for ten turns (a p99 five times the median).
 	writeTurn chan struct{}
+
+	log           *slog.Logger
+	writes        atomic.Int64  // writes so far, for the checkpointer (wal.go)
+	checkpointNow chan struct{} // asks the checkpointer for a checkpoint now
+	refused       refusals      // refusals counted for aggregated audit events (refusals.go)
+	stop          context.CancelFunc
+	stopped       chan struct{} // closed when the background work has ended
+	closing       sync.Once
+	health        health // what Healthy knows about writing (health.go)
 }
 
 // Options configure Open.
@@ -35,6 +46,10 @@ type Options struct {
 	Now     func() time.Time // clock; time.Now when nil
 	Logger  *slog.Logger     // receives slow-query and error logs; discarded when nil
 	Readers int              // size of the read pool; 4 when zero
+	// ReadOnly opens the file read-only (SQLite mode=ro), as SQLite opens a file the process may
+	// not write: every write fails. For tests of that (a test running as root can write any
+	// file) and tools that only read; the database must already be migrated.
+	ReadOnly bool
 }
 
 // Open opens (creating if needed) and migrates the database at opts.Path, in the dialect the
@@ -60,7 +75,12 @@ func open(opts Options) (*Store, error) {
 	if now == nil {
 		now = time.Now
 	}
-	s := &Store{d: d, now: func() time.Time { return now().UTC().Truncate(time.Microsecond) }, writeTurn: make(chan struct{}, 1)}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	s := &Store{d: d, now: func() time.Time { return now().UTC().Truncate(time.Microsecond) }, writeTurn: make(chan struct{}, 1),
+		log: log, checkpointNow: make(chan struct{}, 1), refused: refusals{m: map[refusalKey]*refusalCount{}, max: maxRefusalKeys}}
 	cfg := func() *gorm.Config {
 		return &gorm.Config{
 			SkipDefaultTransaction: true,
@@ -78,11 +98,26 @@ func open(opts Options) (*Store, error) {
 	if s.w, s.r, err = d.open(opts, cfg); err != nil {
 		return nil, err
 	}
+	if err := s.countWrites(s.w); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("store: unable to set up the writer: %w", err)
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	s.stop, s.stopped = stop, make(chan struct{})
+	go s.background(ctx)
 	return s, nil
 }
 
-// Close closes both connection pools.
+// Close stops the background checkpoints, writes the refusals still counted and closes both
+// connection pools.
 func (s *Store) Close() error {
+	s.closing.Do(func() {
+		if s.stop != nil {
+			s.stop()
+			<-s.stopped
+			s.flushRefusals(context.Background(), true)
+		}
+	})
 	var errs []error
 	for _, g := range []*gorm.DB{s.r, s.w} {
 		if g == nil {
@@ -93,15 +128,6 @@ func (s *Store) Close() error {
 		}
 	}
 	return errors.Join(errs...)
-}
-
-// Healthy checks that the database answers a query.
-func (s *Store) Healthy(ctx context.Context) error {
-	var one int
-	if err := s.r.WithContext(ctx).Raw("SELECT 1").Scan(&one).Error; err != nil {
-		return fmt.Errorf("store: database unreachable: %w", err)
-	}
-	return nil
 }
 
 // Backup writes a consistent copy of the live database to dest, which must not exist.
@@ -136,7 +162,9 @@ func (s *Store) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 		return ctx.Err()
 	}
 	defer func() { <-s.writeTurn }()
-	return s.w.WithContext(ctx).Transaction(fn)
+	err := s.w.WithContext(ctx).Transaction(fn)
+	s.noteWrite(err)
+	return err
 }
 
 // reader is the connection for a read: the transaction ctx carries (so a use case reads its
