@@ -72,4 +72,3 @@ func derive(secret []byte, purpose string) []byte {
 	m.Write([]byte(purpose))
 	return m.Sum(nil)
 }
-
