@@ -15,8 +15,8 @@ func TestInTxNests(t *testing.T) {
 	ctx := context.Background()
 	s := MustOpenDB(t, nil)
 	res := mustCreateOwner(t, s, "olive@acme.test", "Acme")
-	count := func() int { return len(mustAudit(t, s, AuditFilter{OrgID: &res.Org.ID, Action: models.ActionDenied})) }
-	ev := models.AuditEvent{OrgID: &res.Org.ID, Action: models.ActionDenied}
+	count := func() int { return len(mustAudit(t, s, AuditFilter{OrgID: &res.Org.ID, Action: models.ActionOrgUpdated})) }
+	ev := models.AuditEvent{OrgID: &res.Org.ID, Action: models.ActionOrgUpdated}
 
 	err := s.InTx(ctx, func(ctx context.Context) error {
 		if err := s.Audit(ctx, ev, models.Meta{}); err != nil {
@@ -27,7 +27,7 @@ func TestInTxNests(t *testing.T) {
 				return err
 			}
 			// A read inside the transaction sees its own writes.
-			evs, err := s.FindAuditEvents(ctx, AuditFilter{OrgID: &res.Org.ID, Action: models.ActionDenied})
+			evs, err := s.FindAuditEvents(ctx, AuditFilter{OrgID: &res.Org.ID, Action: models.ActionOrgUpdated})
 			if err != nil || len(evs) != 2 {
 				t.Errorf("inside the transaction: %d events, %v; want 2", len(evs), err)
 			}
