@@ -35,7 +35,11 @@ func (r *InviteRequest) Validate() FieldErrors {
 	emails, invalid := ParseEmailList(r.Emails)
 	switch {
 	case len(invalid) > 0:
-		errs.Add("emails", "Not valid email addresses: "+joinShort(invalid, maxListedInvalid)+". Correct or remove them.")
+		msg := "Not valid email addresses: " + joinShort(invalid, maxListedInvalid) + ". Correct or remove them."
+		if AnyMixedScript(invalid) {
+			msg += " " + MixedScriptEmail
+		}
+		errs.Add("emails", msg)
 	case len(emails) == 0:
 		errs.Add("emails", "Enter at least one email address.")
 	case len(emails) > MaxInvitesPerSubmission:
