@@ -26,7 +26,7 @@ import (
 
 	"gatehouse/app"
 	"gatehouse/handlers"
-	"gatehouse/mail"
+	"gatehouse/delivery"
 	"gatehouse/models"
 	"gatehouse/store"
 )
@@ -206,9 +206,9 @@ func serve(ctx context.Context, args []string, log *slog.Logger) error {
 		return err
 	}
 	// Without --smtp-url email has no sender: the worker holds it for the Outbox page.
-	senders := map[models.Channel]mail.Sender{}
+	senders := map[models.Channel]delivery.Sender{}
 	if cfg.smtpURL != "" {
-		smtp, err := mail.NewSMTP(cfg.smtpURL, cfg.mailFrom)
+		smtp, err := delivery.NewSMTP(cfg.smtpURL, cfg.mailFrom)
 		if err != nil {
 			return err
 		}
@@ -236,7 +236,7 @@ func serve(ctx context.Context, args []string, log *slog.Logger) error {
 		}
 	}
 	policy := models.SessionPolicy{Idle: cfg.idle, Lifetime: cfg.lifetime}
-	outbox := mail.NewWorker(st, senders, time.Now, log)
+	outbox := delivery.NewWorker(st, senders, time.Now, log)
 	svc := app.New(st, app.Config{BaseURL: base, Sessions: policy, Outbox: outbox, InviteQuota: cfg.inviteQuota,
 		MailConfigured: senders[models.ChannelEmail] != nil, SMSConfigured: senders[models.ChannelSMS] != nil}, nil, log)
 	defer svc.Wait() // work done off the request path (reset emails) lands before the store closes
@@ -284,18 +284,18 @@ func serve(ctx context.Context, args []string, log *slog.Logger) error {
 	}
 	go pruneSessions(ctx, st, policy, log)
 
-	if smtp, ok := senders[models.ChannelEmail].(*mail.SMTP); ok {
+	if smtp, ok := senders[models.ChannelEmail].(*delivery.SMTP); ok {
 		log.Info("sending email through the SMTP server", "smtp_url", smtp.String(), "from", cfg.mailFrom)
 	} else {
 		log.Info("no --smtp-url: emails are held in the Outbox page")
 	}
 	switch sms := senders[models.ChannelSMS].(type) {
-	case *mail.Webhook:
+	case *delivery.Webhook:
 		log.Info("sending text messages through the webhook", "sms_webhook_url", sms.String())
 		if twilioIgnored {
 			log.Warn("both --sms-webhook-url and GATEHOUSE_TWILIO_* are set: text messages go to the webhook, not Twilio")
 		}
-	case *mail.Twilio:
+	case *delivery.Twilio:
 		log.Info("sending text messages through Twilio", "twilio", sms.String())
 	default:
 		log.Info("no --sms-webhook-url or Twilio settings: text messages are held in the Outbox page")
@@ -320,7 +320,7 @@ func serve(ctx context.Context, args []string, log *slog.Logger) error {
 // smsSender is the sender of text messages: the webhook when --sms-webhook-url is set, else
 // Twilio when GATEHOUSE_TWILIO_ACCOUNT_SID, _AUTH_TOKEN and _FROM are all set, else nil
 // (text messages are held). twilioIgnored is whether Twilio was set up beside the webhook.
-func smsSender(webhookURL string, getenv func(string) string) (s mail.Sender, twilioIgnored bool, err error) {
+func smsSender(webhookURL string, getenv func(string) string) (s delivery.Sender, twilioIgnored bool, err error) {
 	names := []string{"GATEHOUSE_TWILIO_ACCOUNT_SID", "GATEHOUSE_TWILIO_AUTH_TOKEN", "GATEHOUSE_TWILIO_FROM"}
 	var set, unset []string
 	for _, name := range names {
@@ -335,14 +335,14 @@ func smsSender(webhookURL string, getenv func(string) string) (s mail.Sender, tw
 	}
 	twilio := len(unset) == 0
 	if webhookURL != "" {
-		w, err := mail.NewWebhook(webhookURL, nil)
+		w, err := delivery.NewWebhook(webhookURL, nil)
 		if err != nil {
 			return nil, false, err
 		}
 		return w, twilio, nil
 	}
 	if twilio {
-		t, err := mail.NewTwilio(getenv(names[0]), getenv(names[1]), getenv(names[2]), "", nil)
+		t, err := delivery.NewTwilio(getenv(names[0]), getenv(names[1]), getenv(names[2]), "", nil)
 		if err != nil {
 			return nil, false, err
 		}

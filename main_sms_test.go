@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"gatehouse/mail"
+	"gatehouse/delivery"
 )
 
 const (
@@ -31,9 +31,9 @@ func TestSMSSender(t *testing.T) {
 		notInError string
 	}{
 		{name: "nothing set: held", want: ""},
-		{name: "webhook", webhook: "https://sms.example.com/send", want: "*mail.Webhook"},
-		{name: "Twilio", env: twilio, want: "*mail.Twilio"},
-		{name: "both: the webhook wins", webhook: "https://sms.example.com/send", env: twilio, want: "*mail.Webhook", ignored: true},
+		{name: "webhook", webhook: "https://sms.example.com/send", want: "*delivery.Webhook"},
+		{name: "Twilio", env: twilio, want: "*delivery.Twilio"},
+		{name: "both: the webhook wins", webhook: "https://sms.example.com/send", env: twilio, want: "*delivery.Webhook", ignored: true},
 		{name: "partial Twilio", env: partial, wantErr: "missing: GATEHOUSE_TWILIO_AUTH_TOKEN"},
 		{name: "partial Twilio beside a webhook", webhook: "https://sms.example.com/send", env: partial, wantErr: "missing: GATEHOUSE_TWILIO_AUTH_TOKEN"},
 		{name: "bad webhook", webhook: "ftp://user:hunter2-auth-token@sms.example.com", wantErr: "--sms-webhook-url", notInError: "hunter2"},
@@ -56,10 +56,10 @@ func TestSMSSender(t *testing.T) {
 			}
 			got := ""
 			switch s.(type) {
-			case *mail.Webhook:
-				got = "*mail.Webhook"
-			case *mail.Twilio:
-				got = "*mail.Twilio"
+			case *delivery.Webhook:
+				got = "*delivery.Webhook"
+			case *delivery.Twilio:
+				got = "*delivery.Twilio"
 			}
 			if got != tc.want || ignored != tc.ignored || (tc.want == "" && s != nil) {
 				t.Errorf("sender %T (twilio ignored %v), want %s (%v)", s, ignored, tc.want, tc.ignored)

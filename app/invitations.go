@@ -5,7 +5,7 @@ import (
 	"errors"
 	"time"
 
-	"gatehouse/mail"
+	"gatehouse/delivery"
 	"gatehouse/models"
 )
 
@@ -95,7 +95,7 @@ func (s *Service) inviteExpiry(cur *models.Current) time.Time {
 
 // invitationEmail composes the invitation email with the link for raw.
 func (s *Service) invitationEmail(cur *models.Current, firstName, raw string, expires time.Time) models.OutboxMessage {
-	subject, text, html := mail.InvitationEmail(mail.InvitationData{
+	subject, text, html := delivery.InvitationEmail(delivery.InvitationData{
 		OrgName: cur.Org.Name, InviterName: cur.User.DisplayName(), InviterEmail: cur.User.Email,
 		RecipientFirstName: firstName, Link: s.InviteLink(raw), ExpiresAt: expires, Now: s.now(),
 	})

@@ -7,7 +7,7 @@ import (
 	"math"
 	"time"
 
-	"gatehouse/mail"
+	"gatehouse/delivery"
 	"gatehouse/models"
 )
 
@@ -312,6 +312,6 @@ func (s *Service) sendCodeTx(ctx context.Context, ch *models.MFAChallenge, phone
 			orgName = org.Name
 		}
 	}
-	msg := models.OutboxMessage{Subject: "Verification code", TextBody: mail.SMSCode(orgName, code)}
+	msg := models.OutboxMessage{Subject: "Verification code", TextBody: delivery.SMSCode(orgName, code)}
 	return s.st.SendChallengeCode(ctx, ch.ID, phone, models.HashCode(ch.TokenHash, code), msg, orgID)
 }

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"time"
 
-	"gatehouse/mail"
+	"gatehouse/delivery"
 	"gatehouse/models"
 	"gatehouse/store"
 )
@@ -50,7 +50,7 @@ func (s *Service) RequestPasswordReset(ctx context.Context, req *models.ForgotPa
 	raw, hash := models.NewToken()
 	now := s.now()
 	expires := now.Add(store.PasswordResetLifetime)
-	subject, text, html := mail.PasswordResetEmail(mail.PasswordResetData{Email: req.Email, Link: s.link("/reset-password/"+raw, nil), ExpiresAt: expires, Now: now})
+	subject, text, html := delivery.PasswordResetEmail(delivery.PasswordResetData{Email: req.Email, Link: s.link("/reset-password/"+raw, nil), ExpiresAt: expires, Now: now})
 	// The message belongs to no organization: the Outbox page shows bodies to Owners, and a
 	// reset link in an Owner's hands would let them take over a member's password.
 	msg := models.OutboxMessage{Channel: models.ChannelEmail, Recipient: req.Email, Subject: subject, TextBody: text, HTMLBody: html}

@@ -20,7 +20,7 @@ import (
 
 	"github.com/emersion/go-smtp"
 
-	"gatehouse/mail"
+	"gatehouse/delivery"
 	"gatehouse/models"
 )
 
@@ -64,7 +64,7 @@ func (a *testApp) startMail() *mailbox {
 	go srv.Serve(ln)
 	a.t.Cleanup(func() { srv.Close() })
 
-	sender, err := mail.NewSMTP("smtp://"+mb.Addr+"?tls=none", "Gatehouse <no-reply@gatehouse.test>")
+	sender, err := delivery.NewSMTP("smtp://"+mb.Addr+"?tls=none", "Gatehouse <no-reply@gatehouse.test>")
 	if err != nil {
 		a.t.Fatal(err)
 	}
@@ -82,11 +82,11 @@ func (a *testApp) startMail() *mailbox {
 		w.WriteHeader(http.StatusNoContent)
 	}))
 	a.t.Cleanup(hook.Close)
-	texter, err := mail.NewWebhook(hook.URL+"/sms", nil)
+	texter, err := delivery.NewWebhook(hook.URL+"/sms", nil)
 	if err != nil {
 		a.t.Fatal(err)
 	}
-	w := mail.NewWorker(a.Store, map[models.Channel]mail.Sender{models.ChannelEmail: sender, models.ChannelSMS: texter}, a.Clock.Now,
+	w := delivery.NewWorker(a.Store, map[models.Channel]delivery.Sender{models.ChannelEmail: sender, models.ChannelSMS: texter}, a.Clock.Now,
 		slog.New(slog.NewTextHandler(io.Discard, nil)))
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
