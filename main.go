@@ -25,8 +25,8 @@ import (
 	"golang.org/x/term"
 
 	"gatehouse/app"
-	"gatehouse/handlers"
 	"gatehouse/delivery"
+	"gatehouse/handlers"
 	"gatehouse/models"
 	"gatehouse/store"
 )

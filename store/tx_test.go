@@ -15,7 +15,9 @@ func TestInTxNests(t *testing.T) {
 	ctx := context.Background()
 	s := MustOpenDB(t, nil)
 	res := mustCreateOwner(t, s, "olive@acme.test", "Acme")
-	count := func() int { return len(mustAudit(t, s, AuditFilter{OrgID: &res.Org.ID, Action: models.ActionOrgUpdated})) }
+	count := func() int {
+		return len(mustAudit(t, s, AuditFilter{OrgID: &res.Org.ID, Action: models.ActionOrgUpdated}))
+	}
 	ev := models.AuditEvent{OrgID: &res.Org.ID, Action: models.ActionOrgUpdated}
 
 	err := s.InTx(ctx, func(ctx context.Context) error {
