@@ -8,7 +8,6 @@ import (
 
 	"gatehouse/app"
 	"gatehouse/models"
-	"gatehouse/store"
 	"gatehouse/store/storetest"
 )
 
@@ -35,7 +34,7 @@ func loggedIn(t *testing.T, f *fixture, email string, n int) (*models.Current, [
 
 func events(t *testing.T, f *fixture, action models.Action) []models.AuditEvent {
 	t.Helper()
-	return storetest.Audit(t, f.st, store.AuditFilter{Action: action, Limit: store.MaxAuditPage})
+	return storetest.Audit(t, f.st, models.AuditFilter{Action: action, Limit: models.MaxAuditPage})
 }
 
 // Audit assertions moved from store.TestUpdateProfile.

@@ -14,7 +14,6 @@ import (
 
 	"gatehouse/app"
 	"gatehouse/models"
-	"gatehouse/store"
 	"gatehouse/store/storetest"
 )
 
@@ -63,7 +62,7 @@ func TestLoginAndAuthenticate(t *testing.T) {
 	if _, err := f.app.Authenticate(ctx, app.Cookie{Token: res.SessionToken}); !errors.As(err, &out) {
 		t.Errorf("the earlier session after a new login: %v, want SignedOut", err)
 	}
-	if evs := storetest.Audit(t, f.st, store.AuditFilter{Action: models.ActionLogin}); len(evs) != 2 {
+	if evs := storetest.Audit(t, f.st, models.AuditFilter{Action: models.ActionLogin}); len(evs) != 2 {
 		t.Errorf("%d login events, want 2", len(evs))
 	}
 
@@ -126,7 +125,7 @@ func TestLogout(t *testing.T) {
 	if _, err := f.st.FindCurrent(ctx, models.HashToken(b.SessionToken)); err != nil {
 		t.Errorf("the user's other session ended too: %v", err)
 	}
-	evs := storetest.Audit(t, f.st, store.AuditFilter{OrgID: &cur.Org.ID, Action: models.ActionLogout})
+	evs := storetest.Audit(t, f.st, models.AuditFilter{OrgID: &cur.Org.ID, Action: models.ActionLogout})
 	if len(evs) != 1 || evs[0].ActorUserID == nil || *evs[0].ActorUserID != cur.User.ID || evs[0].IP != "203.0.113.9" ||
 		evs[0].TargetMembershipID == nil || *evs[0].TargetMembershipID != cur.Membership.ID {
 		t.Errorf("logout events = %+v", evs)
@@ -145,7 +144,7 @@ func TestLoginAudit(t *testing.T) {
 		models.Meta{IP: "198.51.100.4", UserAgent: long}); err != nil {
 		t.Fatal(err)
 	}
-	evs := storetest.Audit(t, f.st, store.AuditFilter{OrgID: &owner.Org.ID, Action: models.ActionLogin})
+	evs := storetest.Audit(t, f.st, models.AuditFilter{OrgID: &owner.Org.ID, Action: models.ActionLogin})
 	if len(evs) != 1 || evs[0].ActorUserID == nil || *evs[0].ActorUserID != owner.User.ID || evs[0].IP != "198.51.100.4" ||
 		len(evs[0].UserAgent) != 300 || !evs[0].CreatedAt.Equal(now) || evs[0].TargetMembershipID == nil || evs[0].TargetEmail != "olive@acme.test" {
 		t.Errorf("login events = %+v", evs)
@@ -167,10 +166,10 @@ func TestLoginAudit(t *testing.T) {
 	if _, err := login(t, g, "olive@acme.test", storetest.Password, "192.0.2.1"); !errors.Is(err, app.ErrNoAccess) {
 		t.Errorf("Login without an active membership = %v, want ErrNoAccess", err)
 	}
-	if evs := storetest.Audit(t, g.st, store.AuditFilter{Action: models.ActionLogin}); len(evs) != 0 {
+	if evs := storetest.Audit(t, g.st, models.AuditFilter{Action: models.ActionLogin}); len(evs) != 0 {
 		t.Errorf("login audited for a refused session: %+v", evs)
 	}
-	if evs := storetest.Audit(t, g.st, store.AuditFilter{Action: models.ActionLoginFailed}); len(evs) != 1 || evs[0].Detail != "no active membership" {
+	if evs := storetest.Audit(t, g.st, models.AuditFilter{Action: models.ActionLoginFailed}); len(evs) != 1 || evs[0].Detail != "no active membership" {
 		t.Errorf("failed login events = %+v", evs)
 	}
 }

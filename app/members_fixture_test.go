@@ -124,7 +124,7 @@ func (f *team) insert(t *testing.T, email string, st models.Status, roles ...mod
 
 func (f *team) messagesOf(t *testing.T, recipient string) []models.OutboxMessage {
 	t.Helper()
-	msgs, err := f.st.FindOutbox(context.Background(), f.org.ID, store.OutboxFilter{Limit: store.MaxOutboxPage})
+	msgs, err := f.st.FindOutbox(context.Background(), f.org.ID, models.OutboxFilter{Limit: models.MaxOutboxPage})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,7 +142,7 @@ func (f *team) messagesOf(t *testing.T, recipient string) []models.OutboxMessage
 func (f *team) auditOf(t *testing.T, action models.Action, membershipID int64) []models.AuditEvent {
 	t.Helper()
 	var out []models.AuditEvent
-	for _, ev := range storetest.Audit(t, f.st, store.AuditFilter{OrgID: &f.org.ID, Action: action, Limit: store.MaxAuditPage}) {
+	for _, ev := range storetest.Audit(t, f.st, models.AuditFilter{OrgID: &f.org.ID, Action: action, Limit: models.MaxAuditPage}) {
 		if ev.TargetMembershipID != nil && *ev.TargetMembershipID == membershipID {
 			out = append(out, ev)
 		}
@@ -172,7 +172,7 @@ func (f *team) state(t *testing.T) state {
 		t.Fatal(err)
 	}
 	st := state{users: int(users), members: counts, roles: map[int64]string{}, links: map[int64]int64{},
-		outbox: len(f.messagesOfAll(t)), audit: len(storetest.Audit(t, f.st, store.AuditFilter{OrgID: &f.org.ID, Limit: store.MaxAuditPage}))}
+		outbox: len(f.messagesOfAll(t)), audit: len(storetest.Audit(t, f.st, models.AuditFilter{OrgID: &f.org.ID, Limit: models.MaxAuditPage}))}
 	var ids []int64
 	for _, s := range []models.Status{models.StatusActive, models.StatusInvited, models.StatusPending, models.StatusRejected, models.StatusTerminated} {
 		page, err := f.st.FindMembers(ctx, f.org.ID, models.MemberFilter{Status: s, Limit: store.MaxMemberPage})
@@ -195,7 +195,7 @@ func (f *team) state(t *testing.T) state {
 }
 
 func (f *team) messagesOfAll(t *testing.T) []models.OutboxMessage {
-	msgs, err := f.st.FindOutbox(context.Background(), f.org.ID, store.OutboxFilter{Limit: store.MaxOutboxPage})
+	msgs, err := f.st.FindOutbox(context.Background(), f.org.ID, models.OutboxFilter{Limit: models.MaxOutboxPage})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,7 +13,6 @@ import (
 
 	"gatehouse/app"
 	"gatehouse/models"
-	"gatehouse/store"
 	"gatehouse/store/storetest"
 )
 
@@ -33,7 +32,7 @@ func enrollPhone(f *fixture, cur *models.Current, phone, ip string) error {
 
 func cappedEvents(t *testing.T, f *fixture) []models.AuditEvent {
 	t.Helper()
-	return storetest.Audit(t, f.st, store.AuditFilter{Action: models.ActionSMSCapped})
+	return storetest.Audit(t, f.st, models.AuditFilter{Action: models.ActionSMSCapped})
 }
 
 // Issue 8, finding 3: a member could make Gatehouse text any number of phone numbers.

@@ -10,7 +10,6 @@ import (
 	_ "github.com/mattn/go-sqlite3"
 
 	"gatehouse/models"
-	"gatehouse/store"
 	"gatehouse/store/storetest"
 )
 
@@ -108,7 +107,7 @@ func TestRequestPasswordResetSameWork(t *testing.T) {
 		msgs[0].Subject != "Reset your Gatehouse password" {
 		t.Errorf("outbox = %+v; want the reset email to Olive, belonging to no organization", msgs)
 	}
-	evs := storetest.Audit(t, st, store.AuditFilter{Action: models.ActionPasswordResetAsked})
+	evs := storetest.Audit(t, st, models.AuditFilter{Action: models.ActionPasswordResetAsked})
 	if len(evs) != 1 || evs[0].TargetEmail != "olive@acme.test" || evs[0].OrgID == nil || *evs[0].OrgID != owner.Org.ID ||
 		evs[0].TargetMembershipID == nil || evs[0].IP != "192.0.2.9" {
 		t.Errorf("audit events = %+v", evs)

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"gatehouse/models"
-	"gatehouse/store"
 	"gatehouse/store/storetest"
 )
 
@@ -34,7 +33,7 @@ func TestUpdateSettings(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			before := len(storetest.Audit(t, f.st, store.AuditFilter{OrgID: &res.Org.ID, Action: models.ActionOrgUpdated}))
+			before := len(storetest.Audit(t, f.st, models.AuditFilter{OrgID: &res.Org.ID, Action: models.ActionOrgUpdated}))
 			org, err := f.app.UpdateSettings(ctx, actor, tt.req, meta)
 			if err != nil {
 				t.Fatal(err)
@@ -46,7 +45,7 @@ func TestUpdateSettings(t *testing.T) {
 			if stored.Name != tt.wantName || stored.InviteLifetimeHours != tt.wantHours {
 				t.Errorf("stored %+v, want %q and %d hours", stored, tt.wantName, tt.wantHours)
 			}
-			evs := storetest.Audit(t, f.st, store.AuditFilter{OrgID: &res.Org.ID, Action: models.ActionOrgUpdated})
+			evs := storetest.Audit(t, f.st, models.AuditFilter{OrgID: &res.Org.ID, Action: models.ActionOrgUpdated})
 			switch {
 			case tt.wantDetail == "" && len(evs) != before:
 				t.Errorf("an unchanged organization was audited: %+v", evs[0])

@@ -9,7 +9,6 @@ import (
 
 	"gatehouse/app"
 	"gatehouse/models"
-	"gatehouse/store"
 	"gatehouse/store/storetest"
 )
 
@@ -45,7 +44,7 @@ func TestCompleteSetup(t *testing.T) {
 		}
 		org, _ := f.st.FindOrganization(ctx, *u.LastOrgID)
 		m, _ := f.st.FindMemberByEmail(ctx, org.ID, "olive@acme.test")
-		evs := storetest.Audit(t, f.st, store.AuditFilter{Action: models.ActionSetup})
+		evs := storetest.Audit(t, f.st, models.AuditFilter{Action: models.ActionSetup})
 		if len(evs) != 1 || *evs[0].ActorUserID != u.ID || evs[0].ActorEmail != u.Email || *evs[0].TargetMembershipID != m.ID ||
 			evs[0].IP != meta.IP || evs[0].UserAgent != meta.UserAgent || evs[0].Detail != "organization Acme" || *evs[0].OrgID != org.ID {
 			t.Errorf("setup.completed events = %+v", evs)
@@ -90,7 +89,7 @@ func TestCompleteSetup(t *testing.T) {
 		if ok != 1 || refused != 9 {
 			t.Errorf("%d succeeded, %d refused; want 1 and 9", ok, refused)
 		}
-		if evs := storetest.Audit(t, f.st, store.AuditFilter{Action: models.ActionSetup}); len(evs) != 1 {
+		if evs := storetest.Audit(t, f.st, models.AuditFilter{Action: models.ActionSetup}); len(evs) != 1 {
 			t.Errorf("%d setup.completed events, want 1", len(evs))
 		}
 	})
@@ -114,7 +113,7 @@ func TestCreateOwner(t *testing.T) {
 		t.Errorf("result %+v", res)
 	}
 	m, _ := f.st.FindMemberByEmail(ctx, res.Org.ID, "olive@acme.test")
-	evs := storetest.Audit(t, f.st, store.AuditFilter{OrgID: &res.Org.ID, Action: models.ActionOwnerCreated})
+	evs := storetest.Audit(t, f.st, models.AuditFilter{OrgID: &res.Org.ID, Action: models.ActionOwnerCreated})
 	if len(evs) != 1 || evs[0].TargetMembershipID == nil || *evs[0].TargetMembershipID != m.ID ||
 		evs[0].TargetEmail != "olive@acme.test" || evs[0].ActorEmail != "command line" || evs[0].IP != "local" {
 		t.Errorf("owner.created events = %+v", evs)

@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"gatehouse/models"
-	"gatehouse/store"
 )
 
 // A flood of blocked logins from one address writes one audit event, not one each, and
@@ -28,7 +27,7 @@ func TestBlockedLoginFlood(t *testing.T) {
 			t.Fatalf("blocked login #%d: %d", i+1, p.StatusCode)
 		}
 	}
-	evs, err := app.Store.FindAuditEvents(context.Background(), store.AuditFilter{Action: models.ActionLoginBlocked})
+	evs, err := app.Store.FindAuditEvents(context.Background(), models.AuditFilter{Action: models.ActionLoginBlocked})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,7 +16,6 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"gatehouse/models"
-	"gatehouse/store"
 )
 
 // Helpers shared by invite_test.go, signup_test.go and member_actions_test.go.
@@ -72,7 +71,7 @@ func (a *testApp) state(db *testDB, orgID int64) orgState {
 	if s.Users, err = a.Store.CountUsers(ctx); err != nil {
 		a.t.Fatal(err)
 	}
-	evs, err := a.Store.FindAuditEvents(ctx, store.AuditFilter{OrgID: &orgID, Limit: 500})
+	evs, err := a.Store.FindAuditEvents(ctx, models.AuditFilter{OrgID: &orgID, Limit: 500})
 	if err != nil {
 		a.t.Fatal(err)
 	}
@@ -151,7 +150,7 @@ func (a *testApp) counts(orgID int64) map[models.Status]int64 {
 // outboxOf returns the organization's outbox, newest first.
 func (a *testApp) outboxOf(orgID int64) []models.OutboxMessage {
 	a.t.Helper()
-	msgs, err := a.Store.FindOutbox(context.Background(), orgID, store.OutboxFilter{Limit: store.MaxOutboxPage})
+	msgs, err := a.Store.FindOutbox(context.Background(), orgID, models.OutboxFilter{Limit: models.MaxOutboxPage})
 	if err != nil {
 		a.t.Fatal(err)
 	}

@@ -14,7 +14,6 @@ import (
 	"gorm.io/gorm/logger"
 
 	"gatehouse/models"
-	"gatehouse/store"
 )
 
 // The store can create only Owners so far. Until it grows methods to invite, approve,
@@ -138,7 +137,7 @@ func (d *testDB) org(id int64) models.Organization {
 // auditEvents returns the events with action, newest first.
 func (a *testApp) auditEvents(action models.Action) []models.AuditEvent {
 	a.t.Helper()
-	evs, err := a.Store.FindAuditEvents(context.Background(), store.AuditFilter{Action: action, Limit: 500})
+	evs, err := a.Store.FindAuditEvents(context.Background(), models.AuditFilter{Action: action, Limit: 500})
 	if err != nil {
 		a.t.Fatal(err)
 	}

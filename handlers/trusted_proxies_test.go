@@ -10,7 +10,6 @@ import (
 
 	"gatehouse/handlers"
 	"gatehouse/models"
-	"gatehouse/store"
 )
 
 // failLogin posts a wrong password as if through a proxy that sent X-Forwarded-For xff.
@@ -26,7 +25,7 @@ func failLogin(c *client, email, xff string) int {
 
 func lastFailedLoginIP(t *testing.T, app *testApp) string {
 	t.Helper()
-	evs, err := app.Store.FindAuditEvents(context.Background(), store.AuditFilter{Action: models.ActionLoginFailed, Limit: 1})
+	evs, err := app.Store.FindAuditEvents(context.Background(), models.AuditFilter{Action: models.ActionLoginFailed, Limit: 1})
 	if err != nil || len(evs) == 0 {
 		t.Fatalf("no login.failed event: %v", err)
 	}

@@ -60,7 +60,7 @@ func sessionIDs(t *testing.T, s *Store, userID int64) []int64 {
 // searchIDs returns the ids of org's active members that a Users page search for q finds.
 func searchIDs(t *testing.T, s *Store, orgID int64, q string) []int64 {
 	t.Helper()
-	page, err := s.FindMembers(context.Background(), orgID, MemberFilter{Status: models.StatusActive, Query: q, Limit: MaxMemberPage})
+	page, err := s.FindMembers(context.Background(), orgID, models.MemberFilter{Status: models.StatusActive, Query: q, Limit: MaxMemberPage})
 	if err != nil {
 		t.Fatalf("FindMembers(%q): %v", q, err)
 	}

@@ -32,18 +32,16 @@ func writeAudit(db *gorm.DB, ev models.AuditEvent, meta models.Meta, now time.Ti
 	return db.Create(&ev).Error
 }
 
-// AuditFilter is models.AuditFilter, kept under its old name while the other packages move to it.
+// models.AuditFilter is models.AuditFilter, kept under its old name while the other packages move to it.
 //
 // Deprecated: use models.AuditFilter.
-type AuditFilter = models.AuditFilter
 
-// MaxAuditPage is the largest page FindAuditEvents returns.
-const MaxAuditPage = models.MaxAuditPage
+// models.MaxAuditPage is the largest page FindAuditEvents returns.
 
 // FindAuditEvents returns the newest events matching f, by keyset on id: every page costs
 // the same however deep it is. Ask for one more than a page to learn whether an older one exists.
 func (s *Store) FindAuditEvents(ctx context.Context, f models.AuditFilter) ([]models.AuditEvent, error) {
-	if f.Limit <= 0 || f.Limit > MaxAuditPage {
+	if f.Limit <= 0 || f.Limit > models.MaxAuditPage {
 		f.Limit = 100
 	}
 	db := s.reader(ctx)

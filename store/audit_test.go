@@ -29,16 +29,16 @@ func TestAudit(t *testing.T) {
 
 	tests := []struct {
 		name string
-		f    AuditFilter
+		f    models.AuditFilter
 		want int
 	}{
-		{"all", AuditFilter{}, 6},
-		{"org A", AuditFilter{OrgID: &a.ID}, 4},
-		{"org B", AuditFilter{OrgID: &b.ID}, 1},
-		{"org A failed logins", AuditFilter{OrgID: &a.ID, Action: models.ActionLoginFailed}, 3},
-		{"action across orgs", AuditFilter{Action: models.ActionLoginFailed}, 5},
-		{"limit", AuditFilter{Limit: 2}, 2},
-		{"limit over 500 falls back to 100", AuditFilter{Limit: 501}, 6},
+		{"all", models.AuditFilter{}, 6},
+		{"org A", models.AuditFilter{OrgID: &a.ID}, 4},
+		{"org B", models.AuditFilter{OrgID: &b.ID}, 1},
+		{"org A failed logins", models.AuditFilter{OrgID: &a.ID, Action: models.ActionLoginFailed}, 3},
+		{"action across orgs", models.AuditFilter{Action: models.ActionLoginFailed}, 5},
+		{"limit", models.AuditFilter{Limit: 2}, 2},
+		{"limit over 500 falls back to 100", models.AuditFilter{Limit: 501}, 6},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -63,7 +63,7 @@ func TestAudit(t *testing.T) {
 	}
 
 	t.Run("fields recorded", func(t *testing.T) {
-		evs := mustAudit(t, s, AuditFilter{OrgID: &a.ID, Action: models.ActionLoginFailed, Limit: 1})
+		evs := mustAudit(t, s, models.AuditFilter{OrgID: &a.ID, Action: models.ActionLoginFailed, Limit: 1})
 		ev := evs[0]
 		if ev.TargetEmail != "a2@acme.test" || ev.IP != "192.0.2.1" || ev.UserAgent != "curl" || !ev.CreatedAt.Equal(clock.Now()) {
 			t.Errorf("event = %+v", ev)
@@ -73,7 +73,7 @@ func TestAudit(t *testing.T) {
 	// Long user agents and emails are cut to fit, on a character boundary: the audit
 	// log never holds invalid UTF-8.
 	t.Run("truncated to valid UTF-8", func(t *testing.T) {
-		ev := mustAudit(t, s, AuditFilter{Limit: 1})[0]
+		ev := mustAudit(t, s, models.AuditFilter{Limit: 1})[0]
 		if len(ev.UserAgent) > 300 || len(ev.TargetEmail) > models.MaxEmailLen {
 			t.Errorf("user agent %d bytes, target email %d bytes; want at most 300 and %d", len(ev.UserAgent), len(ev.TargetEmail), models.MaxEmailLen)
 		}
@@ -153,7 +153,7 @@ func (f *auditFixture) event(t *testing.T, org models.Organization, action model
 	if err := writeAudit(f.s.w, ev, models.Meta{IP: "192.0.2.7"}, f.s.now()); err != nil {
 		t.Fatal(err)
 	}
-	evs := mustAudit(t, f.s, AuditFilter{Limit: 1})
+	evs := mustAudit(t, f.s, models.AuditFilter{Limit: 1})
 	return evs[0]
 }
 
@@ -189,30 +189,30 @@ func TestFindAuditEventsFilters(t *testing.T) {
 
 	tests := []struct {
 		name string
-		f    AuditFilter
+		f    models.AuditFilter
 		want []models.AuditEvent
 	}{
-		{"Acme", AuditFilter{OrgID: &acme}, []models.AuditEvent{annLogin, annInvitesIvy, annChangesCarol, carolDenied, carolLogin, annReinvitesIvy, unknownFailed}},
-		{"Globex", AuditFilter{OrgID: &globex}, []models.AuditEvent{carolGlobexLogin, carolGlobexInvites}},
-		{"Acme logins", AuditFilter{OrgID: &acme, Action: models.ActionLogin}, []models.AuditEvent{annLogin, carolLogin}},
-		{"Globex invitations", AuditFilter{OrgID: &globex, Action: models.ActionInvited}, []models.AuditEvent{carolGlobexInvites}},
-		{"action nobody did", AuditFilter{OrgID: &acme, Action: models.ActionTerminated}, nil},
+		{"Acme", models.AuditFilter{OrgID: &acme}, []models.AuditEvent{annLogin, annInvitesIvy, annChangesCarol, carolDenied, carolLogin, annReinvitesIvy, unknownFailed}},
+		{"Globex", models.AuditFilter{OrgID: &globex}, []models.AuditEvent{carolGlobexLogin, carolGlobexInvites}},
+		{"Acme logins", models.AuditFilter{OrgID: &acme, Action: models.ActionLogin}, []models.AuditEvent{annLogin, carolLogin}},
+		{"Globex invitations", models.AuditFilter{OrgID: &globex, Action: models.ActionInvited}, []models.AuditEvent{carolGlobexInvites}},
+		{"action nobody did", models.AuditFilter{OrgID: &acme, Action: models.ActionTerminated}, nil},
 		// Carol in Acme: what was done to her and what she did there — not what she did in Globex.
-		{"Carol in Acme", AuditFilter{OrgID: &acme, MemberID: f.carol.ID}, []models.AuditEvent{annChangesCarol, carolDenied, carolLogin}},
-		{"Carol in Globex", AuditFilter{OrgID: &globex, MemberID: f.gCarol.ID}, []models.AuditEvent{carolGlobexLogin, carolGlobexInvites}},
-		{"Carol's Acme logins", AuditFilter{OrgID: &acme, MemberID: f.carol.ID, Action: models.ActionLogin}, []models.AuditEvent{carolLogin}},
+		{"Carol in Acme", models.AuditFilter{OrgID: &acme, MemberID: f.carol.ID}, []models.AuditEvent{annChangesCarol, carolDenied, carolLogin}},
+		{"Carol in Globex", models.AuditFilter{OrgID: &globex, MemberID: f.gCarol.ID}, []models.AuditEvent{carolGlobexLogin, carolGlobexInvites}},
+		{"Carol's Acme logins", models.AuditFilter{OrgID: &acme, MemberID: f.carol.ID, Action: models.ActionLogin}, []models.AuditEvent{carolLogin}},
 		// Ann as actor and as target; an event both by and about her appears once.
-		{"Ann", AuditFilter{OrgID: &acme, MemberID: f.ann.ID}, []models.AuditEvent{annLogin, annInvitesIvy, annChangesCarol, annReinvitesIvy}},
+		{"Ann", models.AuditFilter{OrgID: &acme, MemberID: f.ann.ID}, []models.AuditEvent{annLogin, annInvitesIvy, annChangesCarol, annReinvitesIvy}},
 		// Ivy has no account: only what was done to her.
-		{"Ivy", AuditFilter{OrgID: &acme, MemberID: f.ivy.ID}, []models.AuditEvent{annInvitesIvy, annReinvitesIvy}},
-		{"Ivy, before the reinvite", AuditFilter{OrgID: &acme, MemberID: f.ivy.ID, Before: annReinvitesIvy.ID}, []models.AuditEvent{annInvitesIvy}},
+		{"Ivy", models.AuditFilter{OrgID: &acme, MemberID: f.ivy.ID}, []models.AuditEvent{annInvitesIvy, annReinvitesIvy}},
+		{"Ivy, before the reinvite", models.AuditFilter{OrgID: &acme, MemberID: f.ivy.ID, Before: annReinvitesIvy.ID}, []models.AuditEvent{annInvitesIvy}},
 		// Another organization's membership id matches nothing, however it is asked for.
-		{"Globex's Carol asked of Acme", AuditFilter{OrgID: &acme, MemberID: f.gCarol.ID}, nil},
-		{"Acme's Ann asked of Globex", AuditFilter{OrgID: &globex, MemberID: f.ann.ID}, nil},
-		{"unknown member", AuditFilter{OrgID: &acme, MemberID: 999999}, nil},
-		{"negative member", AuditFilter{OrgID: &acme, MemberID: -1}, nil},
-		{"before the first", AuditFilter{OrgID: &acme, Before: annLogin.ID}, nil},
-		{"before everything in range", AuditFilter{OrgID: &acme, Before: 1 << 62}, []models.AuditEvent{annLogin, annInvitesIvy, annChangesCarol, carolDenied, carolLogin, annReinvitesIvy, unknownFailed}},
+		{"Globex's Carol asked of Acme", models.AuditFilter{OrgID: &acme, MemberID: f.gCarol.ID}, nil},
+		{"Acme's Ann asked of Globex", models.AuditFilter{OrgID: &globex, MemberID: f.ann.ID}, nil},
+		{"unknown member", models.AuditFilter{OrgID: &acme, MemberID: 999999}, nil},
+		{"negative member", models.AuditFilter{OrgID: &acme, MemberID: -1}, nil},
+		{"before the first", models.AuditFilter{OrgID: &acme, Before: annLogin.ID}, nil},
+		{"before everything in range", models.AuditFilter{OrgID: &acme, Before: 1 << 62}, []models.AuditEvent{annLogin, annInvitesIvy, annChangesCarol, carolDenied, carolLogin, annReinvitesIvy, unknownFailed}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -224,7 +224,7 @@ func TestFindAuditEventsFilters(t *testing.T) {
 	}
 
 	t.Run("events keep their fields", func(t *testing.T) {
-		evs := mustAudit(t, f.s, AuditFilter{OrgID: &acme, MemberID: f.carol.ID, Action: models.ActionRolesChanged})
+		evs := mustAudit(t, f.s, models.AuditFilter{OrgID: &acme, MemberID: f.carol.ID, Action: models.ActionRolesChanged})
 		if len(evs) != 1 {
 			t.Fatalf("%d events, want 1", len(evs))
 		}
@@ -269,13 +269,13 @@ func TestFindAuditEventsPages(t *testing.T) {
 	}
 	tests := []struct {
 		name string
-		f    AuditFilter
+		f    models.AuditFilter
 		want []models.AuditEvent
 	}{
-		{"everything", AuditFilter{}, matching(func(models.AuditEvent) bool { return true })},
-		{"logins", AuditFilter{Action: models.ActionLogin}, matching(func(ev models.AuditEvent) bool { return ev.Action == models.ActionLogin })},
-		{"Carol", AuditFilter{MemberID: f.carol.ID}, matching(involvesCarol)},
-		{"Carol's invitations", AuditFilter{MemberID: f.carol.ID, Action: models.ActionInvited},
+		{"everything", models.AuditFilter{}, matching(func(models.AuditEvent) bool { return true })},
+		{"logins", models.AuditFilter{Action: models.ActionLogin}, matching(func(ev models.AuditEvent) bool { return ev.Action == models.ActionLogin })},
+		{"Carol", models.AuditFilter{MemberID: f.carol.ID}, matching(involvesCarol)},
+		{"Carol's invitations", models.AuditFilter{MemberID: f.carol.ID, Action: models.ActionInvited},
 			matching(func(ev models.AuditEvent) bool { return involvesCarol(ev) && ev.Action == models.ActionInvited })},
 	}
 	// Pages of 10 give every filter several pages, and Carol's pages merge events by her and about her.
@@ -315,7 +315,7 @@ func TestFindAuditEventsUsesIndexes(t *testing.T) {
 	f := newAuditFixture(t)
 	acme := f.acme.ID
 	for _, action := range []models.Action{"", models.ActionLogin} {
-		filter := AuditFilter{OrgID: &acme, Action: action, Before: 1000, Limit: 51}
+		filter := models.AuditFilter{OrgID: &acme, Action: action, Before: 1000, Limit: 51}
 		byTarget := auditScope(f.s.r, filter).Where("target_membership_id = ?", f.carol.ID).Order("id DESC").Limit(51)
 		byActor := auditScope(f.s.r, filter).Where("actor_user_id = ?", f.carolUser.ID).Order("id DESC").Limit(51)
 		var plan []struct{ Detail string }

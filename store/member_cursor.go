@@ -10,23 +10,15 @@ import (
 	"gatehouse/models"
 )
 
-// MemberSort names a Users page sort order.
+// models.SortKey names a Users page sort order.
 //
 // Deprecated: use models.SortKey, which the views share.
-type MemberSort = models.SortKey
 
 // Sort orders the Users page offers (models.SortName…), under their old names.
-const (
-	SortName      = models.SortName
-	SortEmail     = models.SortEmail
-	SortLastLogin = models.SortLastLogin
-	SortJoined    = models.SortJoined
-)
 
-// ParseMemberSort returns the sort named s, or SortName.
+// models.ParseSortKey returns the sort named s, or models.SortName.
 //
 // Deprecated: use models.ParseSortKey.
-func ParseMemberSort(s string) MemberSort { return models.ParseSortKey(s) }
 
 // sortColumn is the memberships column a sort key orders by.
 func sortColumn(k models.SortKey) string {
@@ -104,7 +96,7 @@ func decodeCursor(s string, sort models.SortKey, desc bool) *cursor {
 // first skip of them in sort order (ascending; "" for the first page when skip < 1), for
 // tools such as the benchmark that need a page deep in the list. It walks with OFFSET, so no
 // request path may use it.
-func (s *Store) MemberCursorAt(ctx context.Context, orgID int64, status models.Status, sort MemberSort, skip int) (string, error) {
+func (s *Store) MemberCursorAt(ctx context.Context, orgID int64, status models.Status, sort models.SortKey, skip int) (string, error) {
 	if skip < 1 {
 		return "", nil
 	}

@@ -12,24 +12,18 @@ import (
 	"gatehouse/models"
 )
 
-// The Users page's filter types live in models; these names keep the store's callers short.
-type (
-	MemberFilter = models.MemberFilter
-	MemberPage   = models.MemberPage
-)
-
 // MaxMemberPage is the largest page FindMembers returns.
 const MaxMemberPage = 100
 
 // FindMembers returns one page of the organization's members with the given status, by
 // keyset pagination on (sort key, id): every page costs the same however deep it is. Each
 // member carries what a Users page row shows (memberColumns) and its roles.
-func (s *Store) FindMembers(ctx context.Context, orgID int64, f MemberFilter) (*MemberPage, error) {
+func (s *Store) FindMembers(ctx context.Context, orgID int64, f models.MemberFilter) (*models.MemberPage, error) {
 	if f.Limit <= 0 {
 		f.Limit = 50
 	}
 	f.Limit = min(f.Limit, MaxMemberPage)
-	f.Sort = ParseMemberSort(string(f.Sort))
+	f.Sort = models.ParseSortKey(string(f.Sort))
 	// The page is ordered, and cursors compared, by (keyCol, idCol).
 	keyCol, idCol := sortColumn(f.Sort), "id"
 	var q *gorm.DB
@@ -73,7 +67,7 @@ func (s *Store) FindMembers(ctx context.Context, orgID int64, f MemberFilter) (*
 	if backward {
 		slices.Reverse(rows)
 	}
-	res := &MemberPage{Members: rows}
+	res := &models.MemberPage{Members: rows}
 	if len(rows) > 0 {
 		first, last := &rows[0], &rows[len(rows)-1]
 		if (!backward && more) || backward {
@@ -130,7 +124,7 @@ func scanMembers(q *gorm.DB, orgID int64) ([]models.Membership, error) {
 // searchMembers selects the organization's members in status whose email, "first last" or last
 // name starts with term, and returns the columns to order and page them by for sort. Search is
 // dialect-specific by nature: the dialect writes the query (sqliteDialect.searchMembers).
-func (s *Store) searchMembers(ctx context.Context, orgID int64, status models.Status, term string, sort MemberSort) (q *gorm.DB, keyCol, idCol string) {
+func (s *Store) searchMembers(ctx context.Context, orgID int64, status models.Status, term string, sort models.SortKey) (q *gorm.DB, keyCol, idCol string) {
 	return s.d.searchMembers(s.reader(ctx), orgID, status, term, sort)
 }
 

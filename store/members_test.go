@@ -223,18 +223,18 @@ func newMemberFixture(t *testing.T) *memberFixture {
 
 // sorted returns ms in the order the Users page promises: by the sort key, then id,
 // both reversed for descending. Times compare as times, not as stored text.
-func sorted(ms []models.Membership, by MemberSort, desc bool) []models.Membership {
+func sorted(ms []models.Membership, by models.SortKey, desc bool) []models.Membership {
 	out := slices.Clone(ms)
 	slices.SortFunc(out, func(a, b models.Membership) int {
 		var c int
 		switch by {
-		case SortName:
+		case models.SortName:
 			c = strings.Compare(a.NameKey, b.NameKey)
-		case SortEmail:
+		case models.SortEmail:
 			c = strings.Compare(a.Email, b.Email)
-		case SortLastLogin:
+		case models.SortLastLogin:
 			c = a.LastLoginAt.Compare(b.LastLoginAt)
-		case SortJoined:
+		case models.SortJoined:
 			c = a.CreatedAt.Compare(b.CreatedAt)
 		}
 		if c == 0 {
@@ -257,9 +257,9 @@ func ids(ms []models.Membership) []int64 {
 }
 
 // walk follows Next cursors from the first page and returns the pages.
-func walk(t *testing.T, s *Store, orgID int64, f MemberFilter) []*MemberPage {
+func walk(t *testing.T, s *Store, orgID int64, f models.MemberFilter) []*models.MemberPage {
 	t.Helper()
-	var pages []*MemberPage
+	var pages []*models.MemberPage
 	for {
 		p, err := s.FindMembers(context.Background(), orgID, f)
 		if err != nil {
@@ -294,13 +294,13 @@ func TestFindMembersPaging(t *testing.T) {
 		t.Fatalf("fixture has %d members named Sam Lee and %d with the tied login, want several", tiedName, tiedLogins)
 	}
 
-	for _, by := range []MemberSort{SortName, SortEmail, SortLastLogin, SortJoined} {
+	for _, by := range []models.SortKey{models.SortName, models.SortEmail, models.SortLastLogin, models.SortJoined} {
 		for _, desc := range []bool{false, true} {
 			for _, limit := range []int{37, 50} {
 				name := fmt.Sprintf("%s/desc=%v/limit=%d", by, desc, limit)
 				t.Run(name, func(t *testing.T) {
 					want := ids(sorted(fx.active, by, desc))
-					f := MemberFilter{Status: models.StatusActive, Sort: by, Desc: desc, Limit: limit}
+					f := models.MemberFilter{Status: models.StatusActive, Sort: by, Desc: desc, Limit: limit}
 					pages := walk(t, fx.s, fx.org.ID, f)
 
 					wantPages := (len(want) + limit - 1) / limit
@@ -367,7 +367,7 @@ func TestFindMembersPaging(t *testing.T) {
 			}
 		}
 		for _, st := range allStatuses {
-			pages := walk(t, fx.s, fx.org.ID, MemberFilter{Status: st, Sort: SortEmail, Limit: 20})
+			pages := walk(t, fx.s, fx.org.ID, models.MemberFilter{Status: st, Sort: models.SortEmail, Limit: 20})
 			var got []int64
 			for _, p := range pages {
 				for _, m := range p.Members {
@@ -377,25 +377,25 @@ func TestFindMembersPaging(t *testing.T) {
 				}
 				got = append(got, ids(p.Members)...)
 			}
-			if w := ids(sorted(want[st], SortEmail, false)); !slices.Equal(got, w) {
+			if w := ids(sorted(want[st], models.SortEmail, false)); !slices.Equal(got, w) {
 				t.Errorf("%s: got %v, want %v", st, got, w)
 			}
 		}
-		pages := walk(t, fx.s, fx.other.ID, MemberFilter{Status: models.StatusActive, Sort: SortName, Limit: 100})
-		if len(pages) != 1 || !slices.Equal(ids(pages[0].Members), ids(sorted(otherActive, SortName, false))) {
-			t.Errorf("other organization's active members = %v, want %v", ids(pages[0].Members), ids(sorted(otherActive, SortName, false)))
+		pages := walk(t, fx.s, fx.other.ID, models.MemberFilter{Status: models.StatusActive, Sort: models.SortName, Limit: 100})
+		if len(pages) != 1 || !slices.Equal(ids(pages[0].Members), ids(sorted(otherActive, models.SortName, false))) {
+			t.Errorf("other organization's active members = %v, want %v", ids(pages[0].Members), ids(sorted(otherActive, models.SortName, false)))
 		}
 	})
 
 	t.Run("empty status", func(t *testing.T) {
-		p, err := fx.s.FindMembers(ctx, fx.org.ID, MemberFilter{Status: models.StatusPending})
+		p, err := fx.s.FindMembers(ctx, fx.org.ID, models.MemberFilter{Status: models.StatusPending})
 		if err != nil || len(p.Members) != 0 || p.Next != "" || p.Prev != "" {
 			t.Errorf("pending page = %+v, %v; want empty without cursors", p, err)
 		}
 	})
 
 	t.Run("roles attached", func(t *testing.T) {
-		p, err := fx.s.FindMembers(ctx, fx.org.ID, MemberFilter{Status: models.StatusActive, Limit: MaxMemberPage})
+		p, err := fx.s.FindMembers(ctx, fx.org.ID, models.MemberFilter{Status: models.StatusActive, Limit: MaxMemberPage})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -422,7 +422,7 @@ func TestFindMembersPaging(t *testing.T) {
 			{MaxMemberPage + 1, MaxMemberPage}, {1000, MaxMemberPage},
 		}
 		for _, tt := range tests {
-			p, err := fx.s.FindMembers(ctx, fx.org.ID, MemberFilter{Status: models.StatusActive, Limit: tt.limit})
+			p, err := fx.s.FindMembers(ctx, fx.org.ID, models.MemberFilter{Status: models.StatusActive, Limit: tt.limit})
 			if err != nil || len(p.Members) != tt.want {
 				t.Errorf("Limit %d: %d members (err %v), want %d", tt.limit, len(p.Members), err, tt.want)
 			}
@@ -430,13 +430,13 @@ func TestFindMembersPaging(t *testing.T) {
 	})
 
 	t.Run("bad cursor gives the first page", func(t *testing.T) {
-		f := MemberFilter{Status: models.StatusActive, Sort: SortName, Limit: 20}
+		f := models.MemberFilter{Status: models.StatusActive, Sort: models.SortName, Limit: 20}
 		first, err := fx.s.FindMembers(ctx, fx.org.ID, f)
 		if err != nil {
 			t.Fatal(err)
 		}
-		emailCursor := walk(t, fx.s, fx.org.ID, MemberFilter{Status: models.StatusActive, Sort: SortEmail, Limit: 100})[0].Next
-		descCursor := walk(t, fx.s, fx.org.ID, MemberFilter{Status: models.StatusActive, Sort: SortName, Desc: true, Limit: 100})[0].Next
+		emailCursor := walk(t, fx.s, fx.org.ID, models.MemberFilter{Status: models.StatusActive, Sort: models.SortEmail, Limit: 100})[0].Next
+		descCursor := walk(t, fx.s, fx.org.ID, models.MemberFilter{Status: models.StatusActive, Sort: models.SortName, Desc: true, Limit: 100})[0].Next
 		enc := func(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
 		tests := []struct{ name, cursor string }{
 			{"not base64", "!!not a cursor!!"},
@@ -484,7 +484,7 @@ func TestFindMembersSearch(t *testing.T) {
 	search := func(t *testing.T, org int64, status models.Status, q string) []int64 {
 		t.Helper()
 		var got []int64
-		for _, p := range walk(t, s, org, MemberFilter{Status: status, Query: q, Sort: SortName, Limit: 30}) {
+		for _, p := range walk(t, s, org, models.MemberFilter{Status: status, Query: q, Sort: models.SortName, Limit: 30}) {
 			got = append(got, ids(p.Members)...)
 		}
 		return got
@@ -503,7 +503,7 @@ func TestFindMembersSearch(t *testing.T) {
 				ms = append(ms, m)
 			}
 		}
-		return ids(sorted(ms, SortName, false))
+		return ids(sorted(ms, models.SortName, false))
 	}
 
 	none := []models.Membership{}
@@ -543,7 +543,7 @@ func TestFindMembersSearch(t *testing.T) {
 					t.Fatalf("query %q matches nothing in the fixture; the check proves nothing", tt.q)
 				}
 			} else {
-				want = ids(sorted(tt.want, SortName, false))
+				want = ids(sorted(tt.want, models.SortName, false))
 			}
 			if got := search(t, fx.org.ID, tt.status, tt.q); !slices.Equal(got, want) {
 				t.Errorf("search %q in %s: got %v, want %v", tt.q, tt.status, got, want)
@@ -563,7 +563,7 @@ func TestFindMembersSearch(t *testing.T) {
 			t.Fatalf("only %d matches for %q", len(want), "a")
 		}
 		var got []int64
-		for _, p := range walk(t, s, fx.org.ID, MemberFilter{Status: models.StatusActive, Query: "a", Sort: SortName, Limit: 7}) {
+		for _, p := range walk(t, s, fx.org.ID, models.MemberFilter{Status: models.StatusActive, Query: "a", Sort: models.SortName, Limit: 7}) {
 			got = append(got, ids(p.Members)...)
 		}
 		if !slices.Equal(got, want) {
@@ -572,7 +572,7 @@ func TestFindMembersSearch(t *testing.T) {
 	})
 
 	t.Run("LIKE wildcards are literal", func(t *testing.T) {
-		p, err := s.FindMembers(ctx, fx.org.ID, MemberFilter{Status: models.StatusActive, Query: "%"})
+		p, err := s.FindMembers(ctx, fx.org.ID, models.MemberFilter{Status: models.StatusActive, Query: "%"})
 		if err != nil || len(p.Members) != 0 {
 			t.Errorf("search %% = %d members (err %v), want none", len(p.Members), err)
 		}

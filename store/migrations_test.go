@@ -106,7 +106,7 @@ func TestMigrations(t *testing.T) {
 		if err != nil || u.ID != owner.ID || u.PasswordHash != testHash() {
 			t.Fatalf("FindUserByEmail after migration = %+v, %v", u, err)
 		}
-		page, err := s.FindMembers(ctx, orgA.ID, MemberFilter{Status: models.StatusActive, Query: "olive"})
+		page, err := s.FindMembers(ctx, orgA.ID, models.MemberFilter{Status: models.StatusActive, Query: "olive"})
 		if err != nil || len(page.Members) != 1 || page.Members[0].ID != ownerM.ID {
 			t.Fatalf("FindMembers(olive) after migration = %+v, %v", page, err)
 		}

@@ -108,20 +108,18 @@ func (s *Store) MarkMessageHeld(ctx context.Context, id int64) error {
 	return nil
 }
 
-// OutboxFilter is models.OutboxFilter, kept under its old name while the other packages move to it.
+// models.OutboxFilter is models.OutboxFilter, kept under its old name while the other packages move to it.
 //
 // Deprecated: use models.OutboxFilter.
-type OutboxFilter = models.OutboxFilter
 
-// MaxOutboxPage is the largest page FindOutbox returns.
-const MaxOutboxPage = models.MaxOutboxPage
+// models.MaxOutboxPage is the largest page FindOutbox returns.
 
 // FindOutbox returns the organization's messages matching f, newest first, by keyset on id.
 func (s *Store) FindOutbox(ctx context.Context, orgID int64, f models.OutboxFilter) ([]models.OutboxMessage, error) {
 	if f.Limit <= 0 {
 		f.Limit = 50
 	}
-	f.Limit = min(f.Limit, MaxOutboxPage)
+	f.Limit = min(f.Limit, models.MaxOutboxPage)
 	q := s.reader(ctx).Where("org_id = ?", orgID)
 	if f.Status != "" {
 		q = q.Where("status = ?", f.Status)

@@ -230,7 +230,7 @@ func TestOutboxScopedByOrg(t *testing.T) {
 	noOrg := mustEnqueue(t, s, nil, nil, "reset@example.com")
 
 	t.Run("FindOutbox", func(t *testing.T) {
-		got, err := s.FindOutbox(ctx, acme.ID, OutboxFilter{})
+		got, err := s.FindOutbox(ctx, acme.ID, models.OutboxFilter{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -243,9 +243,9 @@ func TestOutboxScopedByOrg(t *testing.T) {
 			t.Errorf("Acme's outbox = %v, want %v (newest first, nobody else's)", ids, want)
 		}
 
-		page1, _ := s.FindOutbox(ctx, acme.ID, OutboxFilter{Limit: 2})
-		page2, _ := s.FindOutbox(ctx, acme.ID, OutboxFilter{Limit: 2, Before: page1[1].ID})
-		page3, _ := s.FindOutbox(ctx, acme.ID, OutboxFilter{Limit: 2, Before: page2[1].ID})
+		page1, _ := s.FindOutbox(ctx, acme.ID, models.OutboxFilter{Limit: 2})
+		page2, _ := s.FindOutbox(ctx, acme.ID, models.OutboxFilter{Limit: 2, Before: page1[1].ID})
+		page3, _ := s.FindOutbox(ctx, acme.ID, models.OutboxFilter{Limit: 2, Before: page2[1].ID})
 		if len(page1) != 2 || len(page2) != 2 || len(page3) != 1 || page2[0].ID != want[2] || page3[0].ID != want[4] {
 			t.Errorf("pages of 2: %d, %d, %d messages", len(page1), len(page2), len(page3))
 		}
@@ -253,7 +253,7 @@ func TestOutboxScopedByOrg(t *testing.T) {
 		if err := s.MarkMessageSent(ctx, acmeMsgs[1].ID); err != nil {
 			t.Fatal(err)
 		}
-		sent, _ := s.FindOutbox(ctx, acme.ID, OutboxFilter{Status: models.OutboxSent})
+		sent, _ := s.FindOutbox(ctx, acme.ID, models.OutboxFilter{Status: models.OutboxSent})
 		if len(sent) != 1 || sent[0].ID != acmeMsgs[1].ID {
 			t.Errorf("status filter sent = %v, want only message %d", sent, acmeMsgs[1].ID)
 		}

@@ -176,11 +176,11 @@ func TestFindMembersSearchEverySort(t *testing.T) {
 				match = append(match, m)
 			}
 		}
-		for _, sort := range []MemberSort{SortName, SortEmail, SortLastLogin, SortJoined} {
+		for _, sort := range []models.SortKey{models.SortName, models.SortEmail, models.SortLastLogin, models.SortJoined} {
 			for _, desc := range []bool{false, true} {
 				t.Run(fmt.Sprintf("%s/%s/desc=%v", term, sort, desc), func(t *testing.T) {
 					var got []int64
-					for _, p := range walk(t, fx.s, fx.org.ID, MemberFilter{Status: models.StatusActive, Query: term, Sort: sort, Desc: desc, Limit: 9}) {
+					for _, p := range walk(t, fx.s, fx.org.ID, models.MemberFilter{Status: models.StatusActive, Query: term, Sort: sort, Desc: desc, Limit: 9}) {
 						got = append(got, ids(p.Members)...)
 					}
 					if want := ids(sorted(match, sort, desc)); !slices.Equal(got, want) {
@@ -194,13 +194,13 @@ func TestFindMembersSearchEverySort(t *testing.T) {
 
 func TestMemberCursorAt(t *testing.T) {
 	fx := newMemberFixture(t)
-	want := sorted(fx.active, SortName, false)
+	want := sorted(fx.active, models.SortName, false)
 	for _, skip := range []int{0, 1, 100, len(want) - 1} {
-		c, err := fx.s.MemberCursorAt(context.Background(), fx.org.ID, models.StatusActive, SortName, skip)
+		c, err := fx.s.MemberCursorAt(context.Background(), fx.org.ID, models.StatusActive, models.SortName, skip)
 		if err != nil {
 			t.Fatal(err)
 		}
-		p, err := fx.s.FindMembers(context.Background(), fx.org.ID, MemberFilter{Status: models.StatusActive, Sort: SortName, Cursor: c, Limit: 5})
+		p, err := fx.s.FindMembers(context.Background(), fx.org.ID, models.MemberFilter{Status: models.StatusActive, Sort: models.SortName, Cursor: c, Limit: 5})
 		if err != nil {
 			t.Fatal(err)
 		}

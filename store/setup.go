@@ -10,8 +10,7 @@ import (
 	"gatehouse/models"
 )
 
-// SetupTokenLifetime bounds how long a printed setup link works.
-const SetupTokenLifetime = models.SetupLinkLifetime
+// models.SetupLinkLifetime bounds how long a printed setup link works.
 
 // CreateSetupToken mints a setup link token when the database has no users yet, and
 // invalidates any earlier one. It returns "" when setup has already been done.
@@ -31,7 +30,7 @@ func (s *Store) CreateSetupToken(ctx context.Context) (string, error) {
 		var hash []byte
 		raw, hash = models.NewToken()
 		now := s.now()
-		return tx.Create(&models.Token{Purpose: models.PurposeSetup, Hash: hash, ExpiresAt: now.Add(SetupTokenLifetime), CreatedAt: now}).Error
+		return tx.Create(&models.Token{Purpose: models.PurposeSetup, Hash: hash, ExpiresAt: now.Add(models.SetupLinkLifetime), CreatedAt: now}).Error
 	})
 	if err != nil {
 		return "", fmt.Errorf("store: unable to create setup token: %w", err)

@@ -70,7 +70,7 @@ func TestSetup(t *testing.T) {
 		if err := s.r.Take(&org, *u.LastOrgID).Error; err != nil || org.Name != "Acme" || org.InviteLifetimeHours != 72 {
 			t.Errorf("organization = %+v, %v; want Acme with a 72-hour invitation lifetime", org, err)
 		}
-		p, err := s.FindMembers(ctx, org.ID, MemberFilter{Status: models.StatusActive})
+		p, err := s.FindMembers(ctx, org.ID, models.MemberFilter{Status: models.StatusActive})
 		if err != nil || len(p.Members) != 1 {
 			t.Fatalf("active members = %+v, %v", p, err)
 		}
@@ -86,7 +86,7 @@ func TestSetup(t *testing.T) {
 			t.Errorf("CompleteSetup returned membership %d in org %d, want %d in %d", res.Membership.ID, res.Org.ID, m.ID, org.ID)
 		}
 		// The audit event is the use case's (app.CompleteSetup).
-		if evs := mustAudit(t, s, AuditFilter{Action: models.ActionSetup}); len(evs) != 0 {
+		if evs := mustAudit(t, s, models.AuditFilter{Action: models.ActionSetup}); len(evs) != 0 {
 			t.Errorf("the store wrote %d setup.completed events", len(evs))
 		}
 
@@ -116,7 +116,7 @@ func TestSetup(t *testing.T) {
 		clock := newClock()
 		s := MustOpenDB(t, clock.Now)
 		raw := mustSetupToken(t, s)
-		clock.Advance(SetupTokenLifetime - time.Microsecond)
+		clock.Advance(models.SetupLinkLifetime - time.Microsecond)
 		if err := s.CheckSetupToken(ctx, raw); err != nil {
 			t.Errorf("CheckSetupToken just before expiry = %v", err)
 		}

@@ -99,7 +99,7 @@ func mustInsertMember(tb testing.TB, s *Store, m models.Membership, roles ...mod
 	return m
 }
 
-func mustAudit(tb testing.TB, s *Store, f AuditFilter) []models.AuditEvent {
+func mustAudit(tb testing.TB, s *Store, f models.AuditFilter) []models.AuditEvent {
 	tb.Helper()
 	evs, err := s.FindAuditEvents(context.Background(), f)
 	if err != nil {

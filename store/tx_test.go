@@ -16,7 +16,7 @@ func TestInTxNests(t *testing.T) {
 	s := MustOpenDB(t, nil)
 	res := mustCreateOwner(t, s, "olive@acme.test", "Acme")
 	count := func() int {
-		return len(mustAudit(t, s, AuditFilter{OrgID: &res.Org.ID, Action: models.ActionOrgUpdated}))
+		return len(mustAudit(t, s, models.AuditFilter{OrgID: &res.Org.ID, Action: models.ActionOrgUpdated}))
 	}
 	ev := models.AuditEvent{OrgID: &res.Org.ID, Action: models.ActionOrgUpdated}
 
@@ -29,7 +29,7 @@ func TestInTxNests(t *testing.T) {
 				return err
 			}
 			// A read inside the transaction sees its own writes.
-			evs, err := s.FindAuditEvents(ctx, AuditFilter{OrgID: &res.Org.ID, Action: models.ActionOrgUpdated})
+			evs, err := s.FindAuditEvents(ctx, models.AuditFilter{OrgID: &res.Org.ID, Action: models.ActionOrgUpdated})
 			if err != nil || len(evs) != 2 {
 				t.Errorf("inside the transaction: %d events, %v; want 2", len(evs), err)
 			}

@@ -63,7 +63,7 @@ func TestBlockedLoginFloodBounded(t *testing.T) {
 	}
 	clock.Advance(refusalWindow)
 	s.flushRefusals(context.Background(), false)
-	evs := mustAudit(t, s, AuditFilter{Action: models.ActionLoginBlocked})
+	evs := mustAudit(t, s, models.AuditFilter{Action: models.ActionLoginBlocked})
 	if len(evs) != 2 || evs[0].Detail != "19999 more in the last minute" || evs[0].IP != "203.0.113.7" || evs[0].TargetEmail != "" {
 		t.Fatalf("events after the window: %+v", evs)
 	}
@@ -110,7 +110,7 @@ func TestRefusalAggregation(t *testing.T) {
 	}
 	s = mustOpenPath(t, path, clock.Now)
 	var details []string
-	for _, ev := range mustAudit(t, s, AuditFilter{Action: models.ActionDenied}) {
+	for _, ev := range mustAudit(t, s, models.AuditFilter{Action: models.ActionDenied}) {
 		details = append(details, ev.IP+" "+ev.Detail)
 	}
 	got := strings.Join(details, "\n")
@@ -125,7 +125,7 @@ func TestRefusalAggregation(t *testing.T) {
 	if len(details) != 5 {
 		t.Errorf("%d access.denied events, want 5 (2 first, 2 counts, 1 new window):\n%s", len(details), got)
 	}
-	if n := len(mustAudit(t, s, AuditFilter{Action: models.ActionLoginFailed})); n != 3 {
+	if n := len(mustAudit(t, s, models.AuditFilter{Action: models.ActionLoginFailed})); n != 3 {
 		t.Errorf("%d login.failed events, want 3", n)
 	}
 }
@@ -162,7 +162,7 @@ func TestHealthyReadOnly(t *testing.T) {
 		t.Fatalf("Open read-only: %v", err)
 	}
 	defer ro.Close()
-	if _, err := ro.FindAuditEvents(ctx, AuditFilter{}); err != nil {
+	if _, err := ro.FindAuditEvents(ctx, models.AuditFilter{}); err != nil {
 		t.Fatalf("a read-only database does not answer reads: %v", err)
 	}
 	err = ro.Healthy(ctx)
@@ -222,7 +222,7 @@ func TestRefusalKeysBounded(t *testing.T) {
 	}
 	clock.Advance(refusalWindow)
 	s.flushRefusals(ctx, false)
-	evs := mustAudit(t, s, AuditFilter{Action: models.ActionLoginBlocked, Limit: 1})
+	evs := mustAudit(t, s, models.AuditFilter{Action: models.ActionLoginBlocked, Limit: 1})
 	if len(evs) != 1 || evs[0].Detail != "from one of many addresses (499 more in the last minute)" {
 		t.Errorf("newest event %+v", evs)
 	}

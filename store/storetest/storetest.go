@@ -84,7 +84,7 @@ func Current(res *store.CreateOwnerResult) *models.Current {
 }
 
 // Audit returns the audit events f selects.
-func Audit(tb testing.TB, s *store.Store, f store.AuditFilter) []models.AuditEvent {
+func Audit(tb testing.TB, s *store.Store, f models.AuditFilter) []models.AuditEvent {
 	tb.Helper()
 	evs, err := s.FindAuditEvents(context.Background(), f)
 	if err != nil {
