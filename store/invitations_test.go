@@ -57,14 +57,6 @@ func currentOf(tb testing.TB, s *Store, orgID int64, email string) *models.Curre
 	return cur
 }
 
-// withPermissions is cur acting with the permissions of roles, as a session loaded just before
-// a role change would (DESIGN.md: role changes apply on the next request).
-func withPermissions(cur *models.Current, roles ...models.Role) *models.Current {
-	c := *cur
-	c.Permissions = models.PermissionsOf(roles)
-	return &c
-}
-
 func inviteEmail(email string) models.OutboxMessage {
 	return models.OutboxMessage{Subject: "Join Acme on Gatehouse", TextBody: "Follow the link, " + email, HTMLBody: "<p>link</p>"}
 }
@@ -169,16 +161,6 @@ func messagesOf(tb testing.TB, s *Store, recipient string) []models.OutboxMessag
 		tb.Fatal(err)
 	}
 	return msgs
-}
-
-// auditOf returns the organization's events with that action about one membership, oldest first.
-func auditOf(tb testing.TB, s *Store, orgID int64, action models.Action, membershipID int64) []models.AuditEvent {
-	tb.Helper()
-	var evs []models.AuditEvent
-	if err := s.r.Where("org_id = ? AND action = ? AND target_membership_id = ?", orgID, action, membershipID).Order("id").Find(&evs).Error; err != nil {
-		tb.Fatal(err)
-	}
-	return evs
 }
 
 func liveLinks(invs []models.Invitation, now time.Time) int {

@@ -54,10 +54,6 @@ func loadMember(db *gorm.DB, orgID, id int64) (*models.Membership, error) {
 	return &m, nil
 }
 
-func actorOf(cur *models.Current) models.Actor { return cur.Actor() }
-
-func targetOf(m *models.Membership) models.Target { return models.TargetOf(m) }
-
 // CountActiveOwners counts the organization's active members holding Owner. The use cases
 // that could remove the last one read it inside their transaction, so two of them cannot
 // each see the other Owner and both go ahead.
