@@ -398,3 +398,41 @@ func TestBrowserKeyboard(t *testing.T) {
 		t.Errorf("after saving the page is %s, want the same search", u)
 	}
 }
+
+// TestBrowserScreenshots writes the README's screenshots of the Users page, at 1280 and 390 px
+// wide in light and dark mode, into docs/. It runs only when GATEHOUSE_DOCS_SCREENSHOTS=1:
+//
+//	GATEHOUSE_DOCS_SCREENSHOTS=1 go test ./handlers -run TestBrowserScreenshots
+func TestBrowserScreenshots(t *testing.T) {
+	if os.Getenv("GATEHOUSE_DOCS_SCREENSHOTS") != "1" {
+		t.Skip("set GATEHOUSE_DOCS_SCREENSHOTS=1 to write docs/users-*.png")
+	}
+	browser := newBrowser(t)
+	org := seededOrg(t)
+	base := org.app.Server.URL
+	for _, size := range []struct {
+		name          string
+		width, height int64
+		mobile        bool
+	}{{"1280", 1280, 800, false}, {"390", 390, 844, true}} {
+		for _, scheme := range []string{"light", "dark"} {
+			ctx := newPerson(t, browser, size.name+"-"+scheme)
+			opts := []chromedp.EmulateViewportOption{chromedp.EmulateScale(1)}
+			if size.mobile {
+				opts = []chromedp.EmulateViewportOption{chromedp.EmulateScale(2), chromedp.EmulateMobile}
+			}
+			step(t, ctx, "set the viewport", chromedp.EmulateViewport(size.width, size.height, opts...))
+			colorScheme(t, ctx, scheme)
+			logIn(t, ctx, base, org.ownerEmail, "Welcome, Olive")
+			step(t, ctx, "open Users", chromedp.Navigate(base+"/users?tab=active"))
+			waitPage(t, ctx, "Users")
+			noSideways(t, ctx, "Users at "+size.name)
+			png := run(t, ctx, "screenshot", chromedp.CaptureScreenshot())
+			path := filepath.Join("..", "docs", "users-"+size.name+"-"+scheme+".png")
+			if err := os.WriteFile(path, png, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("wrote %s", path)
+		}
+	}
+}
