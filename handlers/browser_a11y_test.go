@@ -212,7 +212,10 @@ func TestBrowserAccessibility(t *testing.T) {
 				if p.follow != "" {
 					clickToPageAny(t, ctx, p.follow)
 				}
-				axeScan(t, ctx, axe, fmt.Sprintf("%s as %s (%s)", p.name, who.name, scheme))
+				what := fmt.Sprintf("%s as %s (%s)", p.name, who.name, scheme)
+				axeScan(t, ctx, axe, what)
+				noSideways(t, ctx, what+" at 1280 px")
+				fitsCards(t, ctx, what+" at 1280 px")
 			}
 
 			ctx = newPerson(t, browser, who.name+"-"+scheme+"-dialogs")
@@ -224,7 +227,10 @@ func TestBrowserAccessibility(t *testing.T) {
 				}
 				step(t, ctx, "open "+d.page, chromedp.Navigate(base+org.path(d.page)))
 				openDialogByText(t, ctx, d.item)
-				axeScan(t, ctx, axe, fmt.Sprintf("dialog %q on %s as %s (%s)", d.item, d.page, who.name, scheme))
+				what := fmt.Sprintf("dialog %q on %s as %s (%s)", d.item, d.page, who.name, scheme)
+				axeScan(t, ctx, axe, what)
+				noSideways(t, ctx, what)
+				inViewport(t, ctx, what, "#modal dialog[open], #modal dialog[open] .dialog-actions .btn")
 			}
 			t.Logf("%s, %s: every page and dialog scanned in %s", who.name, scheme, time.Since(began).Round(time.Millisecond))
 		}
@@ -251,6 +257,24 @@ func noSideways(t *testing.T, ctx context.Context, where string) {
 			e.getBoundingClientRect().right > window.innerWidth + 1 && !e.closest("details:not([open]) > :not(summary)")).slice(0, 6).map(e =>
 			e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") + "." + e.className + " right " + Math.round(e.getBoundingClientRect().right))`))
 		t.Errorf("%s: the page is %d px wide in a %d px viewport; too wide: %q", where, w.Scroll, w.Inner, wide)
+	}
+}
+
+// fitsCards fails unless every table card shows its whole table without scrolling, and every
+// row menu button lies inside its card.
+func fitsCards(t *testing.T, ctx context.Context, where string) {
+	t.Helper()
+	bad := run(t, ctx, "measure the cards", chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll(".table-card")).flatMap(card => {
+		const out = [], c = card.getBoundingClientRect();
+		if (card.scrollWidth > card.clientWidth) out.push((card.id || "card") + " scrolls: " + card.scrollWidth + " > " + card.clientWidth);
+		card.querySelectorAll("summary, td").forEach(e => {
+			const r = e.getBoundingClientRect();
+			if (r.right > c.right + 0.5) out.push((card.id || "card") + ": " + e.tagName + " ends at " + Math.round(r.right) + ", past the card's " + Math.round(c.right));
+		});
+		return out.slice(0, 5);
+	})`))
+	for _, b := range bad {
+		t.Errorf("%s: %s", where, b)
 	}
 }
 
@@ -356,6 +380,18 @@ func TestBrowserKeyboard(t *testing.T) {
 	step(t, ctx, "press Enter on the menu", chromedp.KeyEvent(kb.Enter))
 	if !run(t, ctx, "is the menu open", chromedp.Evaluate[bool](`!!document.querySelector(`+js(row+" details.row-menu[open]")+`)`)) {
 		t.Fatal("Enter did not open the row menu")
+	}
+	// The only row is the last row: its open menu is not clipped by the table card.
+	if clipped := run(t, ctx, "check the menu is visible", chromedp.Evaluate[string](`(function (row) {
+		const panel = document.querySelector(row + " details.row-menu[open] .menu-panel");
+		const r = panel.getBoundingClientRect();
+		for (const [x, y] of [[r.left + 4, r.top + 4], [r.right - 4, r.bottom - 4]]) {
+			const hit = document.elementFromPoint(x, y);
+			if (!hit || !panel.contains(hit)) return "at " + x + "," + y + " the page shows " + (hit ? hit.outerHTML.slice(0, 80) : "nothing");
+		}
+		return "";
+	})(`+js(row)+`)`)); clipped != "" {
+		t.Errorf("the last row's open menu is hidden: %s", clipped)
 	}
 	tabTo(t, ctx, row+` a.menu-item[href$="/roles"]`, 5)
 	step(t, ctx, "mark the page", chromedp.Evaluate[chromedp.Void](`window.__gatehouseTest = true; `+trackFocus))
