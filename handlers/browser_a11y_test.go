@@ -433,6 +433,17 @@ func TestBrowserKeyboard(t *testing.T) {
 	if u := location(t, ctx); u.Query().Get("q") != "eve" {
 		t.Errorf("after saving the page is %s, want the same search", u)
 	}
+
+	// A server-side error on Settings takes focus to the invalid field, so it is read out.
+	step(t, ctx, "open Settings", chromedp.Navigate(base+"/settings"))
+	waitPage(t, ctx, "Settings")
+	name := labelled(t, ctx, "Organization name")
+	// Spaces pass the browser's own check of a required field; the server refuses them.
+	step(t, ctx, "blank the name", chromedp.Evaluate[chromedp.Void](`document.getElementById(`+js(string(name))+`).value = "   "; undefined`))
+	clickToPage(t, ctx, button("Save settings"), "Settings")
+	if !activeIs(t, ctx, "#"+string(name)+"[aria-invalid=true]") {
+		t.Errorf("after a refused save focus is on %s, want the invalid name field", run(t, ctx, "read focus", chromedp.Evaluate[string](`document.activeElement ? document.activeElement.outerHTML.slice(0, 120) : ""`)))
+	}
 }
 
 // TestBrowserScreenshots writes the README's screenshots of the Users page, at 1280 and 390 px
