@@ -434,6 +434,14 @@ func TestBrowserKeyboard(t *testing.T) {
 		t.Errorf("after saving the page is %s, want the same search", u)
 	}
 
+	// The live search says how many members it shows, in a live region that stays in place.
+	markResults(t, ctx)
+	step(t, ctx, "type into Search", chromedp.SendKeys(labelled(t, ctx, "Search"), "zzz"))
+	waitSwappedResults(t, ctx, "search eve zzz", "No members match")
+	if got := run(t, ctx, "read the results status", chromedp.Evaluate[string](`document.querySelector('#results-status[role="status"]').textContent`)); !strings.Contains(got, "No members match") {
+		t.Errorf("the search's live region says %q, want the result", got)
+	}
+
 	// A server-side error on Settings takes focus to the invalid field, so it is read out.
 	step(t, ctx, "open Settings", chromedp.Navigate(base+"/settings"))
 	waitPage(t, ctx, "Settings")

@@ -132,7 +132,8 @@
   // gives focus back to what opened it.
   document.addEventListener("htmx:afterSwap", function (e) {
     var target = e.detail.target;
-    if (target && target.id === "users-results") announceResults(target);
+    // An outerHTML swap reports the element it replaced: read the new one.
+    if (target && target.id === "users-results") announceResults(document.getElementById("users-results"));
     if (!target || target.id !== "modal") return;
     var dialog = target.querySelector("dialog");
     if (!dialog) return;
@@ -213,6 +214,6 @@
   // ---- Live search: say how many members are shown once the table has been replaced.
   function announceResults(results) {
     var status = document.getElementById("results-status");
-    if (status && results.dataset.status) status.textContent = results.dataset.status;
+    if (status && results && results.dataset.status) status.textContent = results.dataset.status;
   }
 })();
