@@ -329,6 +329,7 @@ func TestBrowserPhone(t *testing.T) {
 	clickToPage(t, ctx, usersTabLink("Active"), "Users")
 	rowAction(t, ctx, "Eve Editor", "Terminate", "Terminate: Eve Editor")
 	noSideways(t, ctx, "the Terminate dialog")
+	shoot(t, ctx, "phone-terminate")
 	inViewport(t, ctx, "the Terminate dialog", "#modal dialog[open]")
 	inViewport(t, ctx, "the Terminate dialog's buttons", "#modal dialog[open] .dialog-actions .btn")
 	submitInPlace(t, ctx, dialogButton("Terminate"))
@@ -340,6 +341,7 @@ func TestBrowserPhone(t *testing.T) {
 	for _, p := range []string{"/audit", "/outbox", "/account", "/settings", fmt.Sprintf("/users/%d", org.long)} {
 		step(t, ctx, "open "+p, chromedp.Navigate(base+p))
 		noSideways(t, ctx, p)
+		shoot(t, ctx, "phone"+strings.ReplaceAll(p, "/", "-"))
 	}
 }
 
