@@ -409,6 +409,20 @@ func TestBrowserKeyboard(t *testing.T) {
 		t.Errorf("after Escape focus is on %s, want the row's menu button", run(t, ctx, "read focus", chromedp.Evaluate[string](`document.activeElement.outerHTML.slice(0, 120)`)))
 	}
 
+	// Cancel and × give focus back the same way.
+	for _, closer := range []string{"Cancel", "×"} {
+		step(t, ctx, "press Enter on the menu", chromedp.KeyEvent(kb.Enter))
+		tabTo(t, ctx, row+` a.menu-item[href$="/roles"]`, 5)
+		step(t, ctx, "press Enter on Edit roles", chromedp.KeyEvent(kb.Enter))
+		waitDialog(t, ctx, "Edit roles: Eve Editor")
+		focusSettled(t, ctx, "Edit roles")
+		step(t, ctx, "click "+closer, chromedp.Click(dialogLink(closer)))
+		waitDialogGone(t, ctx, "Edit roles")
+		if !activeIs(t, ctx, summary) {
+			t.Errorf("after %s focus is not on the row's menu button", closer)
+		}
+	}
+
 	// Again, and save: Eve becomes an Admin as well.
 	step(t, ctx, "press Enter on the menu", chromedp.KeyEvent(kb.Enter))
 	tabTo(t, ctx, row+` a.menu-item[href$="/roles"]`, 5)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -56,6 +57,11 @@ func TestMemberPage(t *testing.T) {
 	}
 	if ep.Doc.Find(".member-actions").Length() != 0 || ep.Doc.Find("#history-heading").Length() != 0 || ep.Doc.Find(`dt:contains("MFA")`).Length() != 0 {
 		t.Error("an Editor sees actions, history or MFA on a member page")
+	}
+
+	// Nor can an Editor filter by MFA: the filter is ignored.
+	if all, filtered := eve.get("/users?tab=active").emails(), eve.get("/users?tab=active&mfa=none").emails(); !slices.Equal(all, filtered) {
+		t.Errorf("an Editor's MFA filter shows %v, want every member %v", filtered, all)
 	}
 
 	// Another organization's member, a malformed or unknown id: 404, nothing shown.
