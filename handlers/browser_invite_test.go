@@ -136,7 +136,7 @@ func TestBrowserInvitationFlow(t *testing.T) {
 	clickToPage(t, owner, usersTabLink("Inactivated"), "Users")
 	rowAction(t, owner, grace, "Reinvite", "Reinvite: "+grace)
 	shoot(t, owner, "reinvite-confirm")
-	clickToPage(t, owner, dialogButton("Reinvite"), "Users")
+	submitInPlace(t, owner, dialogButton("Reinvite"))
 	assertFlash(t, owner, "A new invitation is on its way to "+grace)
 	first, second := mb.waitFor(grace, 1).inviteLink(t), mb.waitFor(grace, 2).inviteLink(t)
 	if first == second {
@@ -159,7 +159,7 @@ func TestBrowserInvitationFlow(t *testing.T) {
 		t.Fatal("cancelling the revocation took Grace off the Inactivated tab")
 	}
 	rowAction(t, owner, grace, "Revoke invitation", "Revoke invitation: "+grace)
-	clickToPage(t, owner, dialogButton("Revoke invitation"), "Users")
+	submitInPlace(t, owner, dialogButton("Revoke invitation"))
 	assertFlash(t, owner, "The invitation for "+grace+" was revoked.")
 	users = readUsersPage(t, owner)
 	if _, ok := rowOf(users, grace); ok || len(users.Rows) != 0 {
@@ -180,7 +180,7 @@ func TestBrowserInvitationFlow(t *testing.T) {
 	waitDialogGone(t, owner, "Terminate: "+adaName)
 	rowAction(t, owner, adaName, "Terminate", "Terminate: "+adaName)
 	shoot(t, owner, "terminate-confirm")
-	clickToPage(t, owner, dialogButton("Terminate"), "Users")
+	submitInPlace(t, owner, dialogButton("Terminate"))
 	assertFlash(t, owner, adaName+" was terminated")
 	users = readUsersPage(t, owner) // the Active tab, where the Owner was
 	if _, ok := rowOf(users, ada); ok {
@@ -201,7 +201,7 @@ func TestBrowserInvitationFlow(t *testing.T) {
 	clickToPage(t, owner, usersTabLink("Terminated"), "Users")
 	rowAction(t, owner, adaName, "Restore", "Restore: "+adaName)
 	shoot(t, owner, "restore-confirm")
-	clickToPage(t, owner, dialogButton("Restore"), "Users")
+	submitInPlace(t, owner, dialogButton("Restore"))
 	assertFlash(t, owner, adaName+" was restored.")
 	users = readUsersPage(t, owner)
 	if got := tabCount(users, "Terminated"); got != "0" || len(users.Rows) != 0 {
@@ -324,6 +324,22 @@ func waitDialogGone(t *testing.T, ctx context.Context, title string) {
 	}
 }
 
+// submitInPlace submits a row action's dialog and waits until the dialog has closed and the
+// Users table has been refreshed in place (htmx, app.js), without a page load.
+func submitInPlace[S chromedp.Selectable](t *testing.T, ctx context.Context, sel S) {
+	t.Helper()
+	markResults(t, ctx)
+	step(t, ctx, "submit the dialog", chromedp.Click(sel))
+	waitDialogGone(t, ctx, "the submitted dialog")
+	_, err := chromedp.Run(ctx, chromedp.PollFunction[bool](`function () {
+		const r = document.getElementById("users-results");
+		return !!r && !r.dataset.testOld;
+	}`, chromedp.WithPollingTimeout(pollTimeout)))
+	if err != nil {
+		t.Fatalf("the Users table was not refreshed in place after the action: %v", err)
+	}
+}
+
 // trackFocus starts recording, in order, each element that receives focus inside the modal.
 const trackFocus = `(function () {
 	window.__focusTrail = [];
@@ -387,7 +403,7 @@ func rowAction(t *testing.T, ctx context.Context, who, item, title string) {
 	t.Helper()
 	menu := `//details[summary[@aria-label=` + xpathText("Actions for "+who) + `]]`
 	step(t, ctx, "open the row menu of "+who, chromedp.Click(chromedp.Search(menu+`/summary`)))
-	entry := chromedp.Search(menu + `//a[@role="menuitem"][normalize-space()=` + xpathText(item) + `]`)
+	entry := chromedp.Search(menu + `//a[contains(@class,"menu-item")][normalize-space()=` + xpathText(item) + `]`)
 	step(t, ctx, "see "+item+" in the row menu of "+who, chromedp.WaitVisible(entry))
 	openDialog(t, ctx, entry, title)
 	if open := run(t, ctx, "check the row menu closed", chromedp.Evaluate[bool](`!!document.querySelector("details.row-menu[open]")`)); open {

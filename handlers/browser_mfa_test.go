@@ -182,7 +182,7 @@ func linkText(text string) chromedp.Search {
 // logOut logs out through the account menu and waits for the login page.
 func logOut(t *testing.T, ctx context.Context) {
 	t.Helper()
-	step(t, ctx, "open the account menu", chromedp.Click(chromedp.CSS(`summary[aria-label="Account menu"]`)))
+	step(t, ctx, "open the account menu", chromedp.Click(chromedp.CSS(`details.account-menu > summary`)))
 	out := button("Log out")
 	step(t, ctx, "see Log out", chromedp.WaitVisible(out))
 	clickToPage(t, ctx, out, "Log in")

@@ -543,7 +543,7 @@ func TestBrowserFirstOwnerFlow(t *testing.T) {
 	clearConsole(ctx)
 
 	// 6. Log out through the account menu; the session is over on the server too.
-	do(t, ctx, "open the account menu", chromedp.Click(chromedp.CSS(`summary[aria-label="Account menu"]`)))
+	do(t, ctx, "open the account menu", chromedp.Click(chromedp.CSS(`details.account-menu > summary`)))
 	do(t, ctx, "see Log out in the account menu", chromedp.WaitVisible(button("Log out")))
 	clickToPage(t, ctx, button("Log out"), "Log in")
 	assertFlash(t, ctx, "You have been logged out.")

@@ -35,11 +35,20 @@ func memberActionHref(id int64, act models.MemberAction) string {
 // member loads the membership named by the :id path parameter in the current organization.
 // Ids that are malformed, unknown or another organization's all answer 404.
 func (h *Handler) member(c echo.Context) (*models.Membership, error) {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return nil, models.ErrNotFound
+	id, err := memberID(c)
+	if err != nil {
+		return nil, err
 	}
 	return h.app.FindMember(c.Request().Context(), current(c), id)
+}
+
+// memberID is the :id path parameter; a malformed one is models.ErrNotFound.
+func memberID(c echo.Context) (int64, error) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, models.ErrNotFound
+	}
+	return id, nil
 }
 
 // dialogFor is the view model of act's dialog for m.

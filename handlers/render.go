@@ -5,6 +5,7 @@ import (
 	"context"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/a-h/templ"
@@ -17,7 +18,8 @@ import (
 // looking, the CSRF token, flash messages) and forbids caching of personal pages.
 func (h *Handler) render(c echo.Context, status int, comp templ.Component) error {
 	modal, _ := c.Get(modalKey).(bool)
-	p := &views.Page{CSRF: csrfToken(c), Current: current(c), Nav: navOf(c), Modal: modal}
+	back, _ := c.Get(backKey).(string)
+	p := &views.Page{CSRF: csrfToken(c), Current: current(c), Nav: navOf(c), Modal: modal, Back: back}
 	// Flashes are taken only by full pages, so an htmx fragment does not swallow them.
 	if !isHTMX(c) {
 		p.Flashes = h.takeFlashes(c)
@@ -55,6 +57,7 @@ var renderBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 // modal, as a page of its own otherwise (JavaScript off).
 func (h *Handler) renderDialog(c echo.Context, status int, comp templ.Component) error {
 	c.Set(modalKey, wantsFragment(c, "modal"))
+	c.Set(backKey, backURL(c))
 	return h.render(c, status, comp)
 }
 
@@ -64,6 +67,12 @@ func (h *Handler) done(c echo.Context, flash, to string) error {
 	if flash != "" {
 		h.flash(c, flash)
 	}
+	// A member action returns to the tab, page and search (or member page) it was started from.
+	if strings.HasPrefix(to, "/users") {
+		if b := backURL(c); b != "" {
+			to = b
+		}
+	}
 	if isHTMX(c) {
 		c.Response().Header().Set("HX-Redirect", to)
 		return c.NoContent(http.StatusNoContent)
@@ -71,7 +80,10 @@ func (h *Handler) done(c echo.Context, flash, to string) error {
 	return redirect(c, to)
 }
 
-const modalKey = "modal"
+const (
+	modalKey = "modal"
+	backKey  = "back"
+)
 
 // isHTMX reports whether the request came from htmx (and is not a history restore, which needs the full page).
 func isHTMX(c echo.Context) bool {

@@ -84,6 +84,7 @@ func (h *Handler) routes(e *echo.Echo) {
 	member.GET("/users", h.UsersList, nav("users"))
 	// Anyone may open the invite dialog: those who may not invite are told whom to ask.
 	member.GET("/users/invite", h.InviteForm, nav("users"))
+	member.GET("/users/:id", h.MemberPage, nav("users"))
 	// Everyone's own account: profile, password and sessions touch only the member's own records.
 	member.GET("/account", h.Account, nav("account"))
 	member.POST("/account/profile", h.SaveProfile, nav("account"))

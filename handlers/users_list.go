@@ -29,7 +29,7 @@ func (h *Handler) UsersList(c echo.Context) error {
 	}
 	sort := models.ParseSortKey(c.QueryParam("sort"))
 	desc := c.QueryParam("dir") == "desc"
-	noMFA := c.QueryParam("mfa") == "none"
+	noMFA := c.QueryParam("mfa") == "none" && cur.Can(models.PermManageMembers) // MFA status is for Owners and Admins
 	status := tab.Status()
 	rejected := tab == models.TabPending && c.QueryParam("filter") == "rejected"
 	if rejected {

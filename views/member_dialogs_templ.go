@@ -407,14 +407,14 @@ func CopyLinkDialog(d MemberDialog, link string) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 16, "\" readonly> <button type=\"button\" class=\"btn btn-primary\" data-copy=\"#invite-link\" autofocus>Copy</button></div><p class=\"muted\">This is the only time the link is shown. Make a new one if you lose it.</p><div class=\"dialog-actions\"><a href=\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 16, "\" readonly autofocus aria-describedby=\"invite-link-hint\" data-select-all> <button type=\"button\" class=\"btn btn-primary\" data-copy=\"#invite-link\" hidden>Copy</button></div><p class=\"copy-hint\" id=\"invite-link-hint\">Select the link and press Ctrl+C (⌘C on a Mac) to copy it.</p><p class=\"visually-hidden\" role=\"status\" data-copy-status=\"#invite-link\"></p><p class=\"muted\">This is the only time the link is shown. Make a new one if you lose it.</p><div class=\"dialog-actions\"><a href=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var18 templ.SafeURL
-			templ_7745c5c3_Var18, templ_7745c5c3_Err = templ.JoinURLErrs(templ.SafeURL(d.Back))
+			templ_7745c5c3_Var18, templ_7745c5c3_Err = templ.JoinURLErrs(templ.SafeURL(backOr(ctx, d.Back)))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/member_dialogs.templ`, Line: 81, Col: 34}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/member_dialogs.templ`, Line: 83, Col: 47}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var18))
 			if templ_7745c5c3_Err != nil {

@@ -21,6 +21,15 @@ type Page struct {
 	Flashes []Flash
 	Nav     string // key of the highlighted navigation item
 	Modal   bool   // render dialogs as a <dialog> fragment for htmx, not as a page
+	Back    string // a dialog's way back: the Users page (tab, page, search) or member page it was opened from
+}
+
+// backOr is where a dialog returns: the page it was opened from when known, else fallback.
+func backOr(ctx context.Context, fallback string) string {
+	if b := PageFrom(ctx).Back; b != "" {
+		return b
+	}
+	return fallback
 }
 
 type pageKey struct{}

@@ -1,7 +1,9 @@
 package views
 
 import (
+	"context"
 	"net/url"
+	"strconv"
 	"time"
 
 	"gatehouse/models"
@@ -167,4 +169,29 @@ func orDash(s string) string {
 		return "—"
 	}
 	return s
+}
+
+// RowID is the id of a member's row in the Users table; app.js finds the row again by it
+// after the table is refreshed in place.
+func RowID(id int64) string { return "member-" + strconv.FormatInt(id, 10) }
+
+// MemberHref is a member's page.
+func MemberHref(id int64) string { return "/users/" + strconv.FormatInt(id, 10) }
+
+// showMFA reports whether the viewer may see who has two-factor authentication (Owners and Admins).
+func showMFA(ctx context.Context) bool {
+	cur := PageFrom(ctx).Current
+	return cur != nil && cur.Can(models.PermManageMembers)
+}
+
+// resultStatus is what the live region says after a search: how many members are shown.
+func (v UsersView) resultStatus() string {
+	n := len(v.Rows)
+	switch {
+	case n == 0:
+		return v.emptyMessage()
+	case v.NextHref != "":
+		return plural(n, "member") + " shown, more on the next page."
+	}
+	return plural(n, "member") + " shown."
 }

@@ -21,23 +21,25 @@ func Badge(text, kind string) templ.Component {
 	})
 }
 
-// RowMenu is the actions menu at the end of a table row.
+// RowMenu is the actions menu at the end of a table row: a plain disclosure (details and
+// summary, no ARIA menu roles), so it opens without JavaScript and reads as a button that
+// shows a list of links. A row with no actions for the viewer gets no menu at all.
 func RowMenu(label string, items []MenuItem) templ.Component {
 	return templ.ComponentFunc(func(_ context.Context, w io.Writer) error {
+		if len(items) == 0 {
+			return nil
+		}
 		ew := errWriter{w: w}
 		ew.write(`<details class="menu row-menu"><summary aria-label="`, templ.EscapeString(label), `" title="Actions">`,
 			`<svg aria-hidden="true" width="16" height="16" viewBox="0 0 16 16"><circle cx="3" cy="8" r="1.5"></circle>`,
-			`<circle cx="8" cy="8" r="1.5"></circle><circle cx="13" cy="8" r="1.5"></circle></svg></summary><div class="menu-panel" role="menu">`)
-		if len(items) == 0 {
-			ew.write(`<span class="menu-empty">No actions available</span>`)
-		}
+			`<circle cx="8" cy="8" r="1.5"></circle><circle cx="13" cy="8" r="1.5"></circle></svg></summary><div class="menu-panel">`)
 		for _, it := range items {
 			href := templ.EscapeString(string(safeURL(it.Href)))
 			ew.write(`<a href="`, href, `"`)
 			if it.Dialog {
 				ew.write(` hx-get="`, href, `" hx-target="#modal" hx-swap="innerHTML"`)
 			}
-			ew.write(` role="menuitem" class="`, menuItemClass(it.Danger), `">`, templ.EscapeString(it.Label), `</a>`)
+			ew.write(` class="`, menuItemClass(it.Danger), `">`, templ.EscapeString(it.Label), `</a>`)
 		}
 		ew.write(`</div></details>`)
 		return ew.err
