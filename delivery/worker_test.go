@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"gatehouse/internal/testclock"
+
 	"github.com/emersion/go-smtp"
 
 	"gatehouse/models"
@@ -21,14 +23,7 @@ import (
 )
 
 // testClock is the clock of the store and the worker, moved by the test.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-
-func (c *testClock) Advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
+type testClock = testclock.Clock
 
 // syncBuffer collects log output written from the worker's goroutine.
 type syncBuffer struct {
@@ -53,7 +48,7 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	clock := &testClock{t: time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)}
+	clock := testclock.New()
 	st, err := store.Open(context.Background(), store.Options{Path: filepath.Join(t.TempDir(), "mail.db"), Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)

@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"gatehouse/internal/testclock"
+
 	"github.com/PuerkitoBio/goquery"
 
 	gatehouse "gatehouse/app"
@@ -23,14 +25,7 @@ import (
 )
 
 // fakeClock is a clock the test moves by hand.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-
-func (c *fakeClock) Advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
+type fakeClock = testclock.Clock
 
 // testApp is Gatehouse on a fresh SQLite file, served by httptest, with a controlled clock.
 type testApp struct {
@@ -100,7 +95,7 @@ func newTestAppWith(t testing.TB, configure func(*handlers.Config)) *testApp {
 
 func newTestAppFull(t testing.TB, sms bool, configure func(*handlers.Config)) *testApp {
 	t.Helper()
-	clock := &fakeClock{t: time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)}
+	clock := testclock.New()
 	path := filepath.Join(t.TempDir(), "test.db")
 	st, err := store.Open(context.Background(), store.Options{Path: path, Now: clock.Now})
 	if err != nil {

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"gatehouse/internal/testclock"
+
 	"gatehouse/models"
 )
 
@@ -35,27 +37,10 @@ func mustOpenPath(tb testing.TB, path string, now func() time.Time) *Store {
 	return s
 }
 
-// testClock is a settable clock for the store.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
+// testClock is the tests' controlled clock (internal/testclock).
+type testClock = testclock.Clock
 
-func newClock() *testClock {
-	return &testClock{t: time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC)}
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+func newClock() *testClock { return testclock.At(time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC)) }
 
 // testHash is one password hash shared by every test account (hashing costs ~50 ms).
 var testHash = sync.OnceValue(func() string { return models.HashPassword(testPassword) })

@@ -9,29 +9,18 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
+
+	"gatehouse/internal/testclock"
 
 	"gatehouse/models"
 	"gatehouse/store"
 )
 
-// Clock is a clock a test moves by hand; it starts at a fixed moment.
-type Clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
+// Clock is the tests' controlled clock (internal/testclock).
+type Clock = testclock.Clock
 
 // NewClock returns a clock at 2026-11-24 09:00 UTC.
-func NewClock() *Clock { return &Clock{t: time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)} }
-
-// Now returns the clock's time.
-func (c *Clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-
-// Advance moves the clock forward by d.
-func (c *Clock) Advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
-
-// Set moves the clock to t.
-func (c *Clock) Set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
+func NewClock() *Clock { return testclock.New() }
 
 // Open opens a fresh, migrated database in the test's temporary folder, on clock (the
 // system clock when nil), closed when the test ends.
