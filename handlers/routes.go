@@ -46,6 +46,10 @@ func clientIP(trusted []*net.IPNet) echo.IPExtractor {
 func (h *Handler) routes(e *echo.Echo) {
 	// Anyone.
 	e.GET("/healthz", h.Healthz)
+	// The reverse proxies in front of the organization's apps (forward_auth.go): no session
+	// middleware, no CSRF (GET only), no cookie written.
+	e.GET("/api/authz/forward-auth", h.ForwardAuth)
+	e.GET("/api/authz/auth-request", h.AuthRequest)
 	e.GET("/static/*", echo.WrapHandler(staticHandler()))
 	e.GET("/setup", h.SetupForm, noReferrer)
 	e.POST("/setup", h.Setup, noReferrer)
