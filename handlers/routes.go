@@ -111,6 +111,8 @@ func (h *Handler) routes(e *echo.Echo) {
 	manager.POST("/users/:id/reset-mfa", h.ResetMFA)
 	manager.GET("/users/:id/details", h.EditDetailsForm)
 	manager.POST("/users/:id/details", h.EditDetails)
+	manager.GET("/users/:id/access", h.EditAccessForm)
+	manager.POST("/users/:id/access", h.EditAccess)
 	for _, act := range []models.MemberAction{models.ActTerminate, models.ActRestore, models.ActApprove, models.ActReject, models.ActReapprove} {
 		manager.GET("/users/:id/"+actionSlugs[act], h.ConfirmAction(act))
 		manager.POST("/users/:id/"+actionSlugs[act], h.DoAction(act))
@@ -120,6 +122,17 @@ func (h *Handler) routes(e *echo.Echo) {
 	orgAdmin := group{e, []echo.MiddlewareFunc{h.requireLogin, h.require(models.PermManageOrg)}}
 	orgAdmin.GET("/settings", h.Settings, nav("settings"))
 	orgAdmin.POST("/settings", h.SaveSettings, nav("settings"))
+	// Owners and Admins: the organization's apps, guarded by the forward-auth endpoints.
+	orgAdmin.GET("/apps", h.Apps, nav("apps"))
+	orgAdmin.GET("/apps/new", h.NewAppForm, nav("apps"))
+	orgAdmin.POST("/apps", h.AddApp, nav("apps"))
+	orgAdmin.GET("/apps/:id", h.EditAppForm, nav("apps"))
+	orgAdmin.POST("/apps/:id", h.UpdateApp, nav("apps"))
+	orgAdmin.POST("/apps/:id/roles", h.SaveAppRoles, nav("apps"))
+	for _, action := range []string{"enable", "disable", "delete"} {
+		orgAdmin.GET("/apps/:id/"+action, h.ConfirmApp(action), nav("apps"))
+		orgAdmin.POST("/apps/:id/"+action, h.DoApp(action), nav("apps"))
+	}
 
 	// Owners and Admins: the audit log.
 	audit := group{e, []echo.MiddlewareFunc{h.requireLogin, h.require(models.PermViewAudit)}}
