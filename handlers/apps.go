@@ -164,7 +164,9 @@ func (h *Handler) DoApp(action string) echo.HandlerFunc {
 	}
 }
 
-func accessHref(memberID int64) string { return "/users/" + strconv.FormatInt(memberID, 10) + "/access" }
+func accessHref(memberID int64) string {
+	return "/users/" + strconv.FormatInt(memberID, 10) + "/access"
+}
 
 func (h *Handler) accessDialog(c echo.Context) (views.AccessDialog, error) {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
