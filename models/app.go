@@ -68,8 +68,10 @@ func (r *AppRequest) Validate() FieldErrors {
 	r.Parsed = nil
 	seen := map[string]bool{}
 	var lines []string
-	for _, l := range strings.FieldsFunc(r.URLs, func(c rune) bool { return c == '\n' || c == '\r' || c == ',' || c == ' ' || c == '\t' }) {
-		lines = append(lines, l)
+	for _, l := range strings.FieldsFunc(r.URLs, func(c rune) bool { return c == '\n' || c == '\r' || c == ',' }) {
+		if l = strings.TrimSpace(l); l != "" {
+			lines = append(lines, l)
+		}
 	}
 	switch {
 	case len(lines) == 0:
