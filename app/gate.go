@@ -210,20 +210,23 @@ func (s *Service) appTable(ctx context.Context, orgID int64, changes uint64) (*m
 
 // ReturnURL reports whether rd, where a person was going when the gate sent them to log in,
 // is a URL of one of the organization's enabled apps, so that the login may send them back
-// there. Anything else (another host, a scheme other than http(s), a user in the URL,
+// there; it returns the app's name. Anything else (another host, a scheme other than http(s), a user in the URL,
 // control characters, an address that is not absolute) is refused: never an open redirect.
-func (s *Service) ReturnURL(ctx context.Context, orgID int64, rd string) bool {
+func (s *Service) ReturnURL(ctx context.Context, orgID int64, rd string) (appName string, ok bool) {
 	if !LooksLikeReturnURL(rd) {
-		return false
+		return "", false
 	}
 	u, _ := url.Parse(rd)
 	t, en, err := s.appTable(ctx, orgID, s.st.Changes())
 	if err != nil {
 		s.log.Warn("unable to check a return URL", "err", err)
-		return false
+		return "", false
 	}
 	a := t.Match(u.Host, u.EscapedPath())
-	return a != nil && en[a.ID]
+	if a == nil || !en[a.ID] {
+		return "", false
+	}
+	return a.Name, true
 }
 
 // LooksLikeReturnURL reports whether rd is, on its face, an absolute http(s) URL without a

@@ -219,8 +219,21 @@ func TestLoginReturnsToApp(t *testing.T) {
 		}
 		return p.location()
 	}
-	if got := loginWith(good); got != good {
-		t.Errorf("login with a registered app's URL went to %q, want %q", got, good)
+	cont := "/login/continue?" + url.Values{"rd": {good}}.Encode()
+	if got := loginWith(good); got != cont {
+		t.Errorf("login with a registered app's URL went to %q, want %q", got, cont)
+	}
+	// The last step is a page of Gatehouse's own (a form's redirect to another origin breaks
+	// CSP form-action 'self'): an instant refresh and a link to the app.
+	p := g.vicC.get(cont)
+	if href, _ := p.Doc.Find("a.btn").Attr("href"); p.StatusCode != http.StatusOK || href != good {
+		t.Errorf("continue page: %d, link %q, want 200 and %q", p.StatusCode, href, good)
+	}
+	if meta, _ := p.Doc.Find(`meta[http-equiv="refresh"]`).Attr("content"); meta != "0;url="+good {
+		t.Errorf("continue page refresh %q", meta)
+	}
+	if p := g.vicC.get("/login/continue?rd=" + url.QueryEscape("https://evil.example.com/")); p.location() != "/" {
+		t.Errorf("continue to evil went to %q, want /", p.location())
 	}
 	// The login page carries rd in its form.
 	c := g.app.newClient()
@@ -276,8 +289,8 @@ func TestForwardAuthNeedsSecondFactor(t *testing.T) {
 	wantAnswer(t, "password only", c.authRequest(rd, ""), http.StatusUnauthorized, "")
 	c.get("/login/verify")
 	p := c.post("/login/verify", url.Values{"code": {g.app.totpCode(secret)}})
-	if p.location() != rd {
-		t.Fatalf("after the code went to %q, want %q", p.location(), rd)
+	if want := "/login/continue?" + (url.Values{"rd": {rd}}).Encode(); p.location() != want {
+		t.Fatalf("after the code went to %q, want %q", p.location(), want)
 	}
 	wantAnswer(t, "second factor done", c.authRequest(rd, ""), http.StatusOK, "", "vic@example.com", "vic@example.com", "Vic Viewer", "viewer")
 }

@@ -3,6 +3,7 @@ package handlers
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -33,14 +34,33 @@ func loginNext(next string) string {
 
 // landing is where a person logged in to orgID goes next: an app URL only when it is one of
 // the organization's enabled apps (never an open redirect), a path on this site otherwise.
-func (h *Handler) landing(c echo.Context, orgID int64, next string) string {
+// After a form post an app URL goes through /login/continue (see views.ContinuePage).
+func (h *Handler) landing(c echo.Context, orgID int64, next string, afterPost bool) string {
 	if app.LooksLikeReturnURL(next) {
-		if h.app.ReturnURL(c.Request().Context(), orgID, next) {
-			return next
+		if _, ok := h.app.ReturnURL(c.Request().Context(), orgID, next); !ok {
+			return "/"
 		}
-		return "/"
+		if afterPost {
+			return "/login/continue?" + url.Values{"rd": {next}}.Encode()
+		}
+		return next
 	}
 	return safeNext(next)
+}
+
+// LoginContinue shows the page that takes a person who just logged in on to the app they
+// were going to, when it is one of their organization's enabled apps.
+func (h *Handler) LoginContinue(c echo.Context) error {
+	rd := c.QueryParam("rd")
+	cur := current(c)
+	if cur == nil {
+		return redirect(c, "/login?"+url.Values{"rd": {rd}}.Encode())
+	}
+	name, ok := h.app.ReturnURL(c.Request().Context(), cur.Org.ID, rd)
+	if !app.LooksLikeReturnURL(rd) || !ok {
+		return redirect(c, "/")
+	}
+	return h.render(c, http.StatusOK, views.ContinuePage(rd, name))
 }
 
 // LoginForm shows the login page; someone already logged in goes straight on. The gate sends
@@ -51,7 +71,7 @@ func (h *Handler) LoginForm(c echo.Context) error {
 		next = loginNext(rd)
 	}
 	if cur := current(c); cur != nil {
-		return redirect(c, h.landing(c, cur.Org.ID, next))
+		return redirect(c, h.landing(c, cur.Org.ID, next, false))
 	}
 	return h.render(c, http.StatusOK, views.LoginPage(views.LoginForm{Next: next}))
 }
@@ -90,7 +110,7 @@ func (h *Handler) Login(c echo.Context) error {
 	if err := h.setSession(c, res.SessionToken, res.OrgID, res.User.Email); err != nil {
 		return err
 	}
-	return redirect(c, h.landing(c, res.OrgID, form.Next))
+	return redirect(c, h.landing(c, res.OrgID, form.Next, true))
 }
 
 const noAccess = "Your account has no active access to any organization. Ask an Owner or Admin of your organization to restore it."

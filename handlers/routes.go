@@ -55,6 +55,7 @@ func (h *Handler) routes(e *echo.Echo) {
 	e.POST("/setup", h.Setup, noReferrer)
 	e.GET("/login", h.LoginForm)
 	e.POST("/login", h.Login)
+	e.GET("/login/continue", h.LoginContinue)
 	e.GET("/forgot-password", h.ForgotPasswordForm)
 	e.POST("/forgot-password", h.ForgotPassword)
 	// Reset links carry their token in the path too.
