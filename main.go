@@ -242,8 +242,12 @@ func serve(ctx context.Context, args []string, log *slog.Logger) error {
 	svc := app.New(st, app.Config{BaseURL: base, Sessions: policy, Outbox: outbox, InviteQuota: cfg.inviteQuota,
 		MailConfigured: senders[models.ChannelEmail] != nil, SMSConfigured: senders[models.ChannelSMS] != nil}, nil, log)
 	defer svc.Wait() // work done off the request path (reset emails) lands before the store closes
+	cookieDomain := strings.TrimPrefix(strings.ToLower(cfg.cookieDomain), ".")
+	if host := strings.ToLower(base.Hostname()); cookieDomain != "" && host != cookieDomain && !strings.HasSuffix(host, "."+cookieDomain) {
+		return fmt.Errorf("--cookie-domain %s: the --base-url host %s is not in it, so the browser would refuse the cookie", cookieDomain, host)
+	}
 	h := handlers.New(svc, handlers.Config{BaseURL: base, Sessions: policy, Secret: secret, Version: version,
-		TrustedProxies: cfg.trustedProxies, CookieDomain: strings.TrimPrefix(strings.ToLower(cfg.cookieDomain), ".")}, nil, log)
+		TrustedProxies: cfg.trustedProxies, CookieDomain: cookieDomain}, nil, log)
 	var tlsConfig *tls.Config
 	if cfg.tlsCert != "" {
 		// Loaded now, so a wrong path or a key that does not match stops the start with a message.
