@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -344,5 +345,52 @@ func TestAppValidation(t *testing.T) {
 	dlg := g.owner.get(fmt.Sprintf("/users/%d/access", g.vic.ID))
 	if got := dlg.Doc.Find(`input[name="apps"]:checked`).Length(); got != 2 {
 		t.Errorf("Edit access shows %d apps checked for Vic, want 2", got)
+	}
+}
+
+// Requests in flight while access is removed may see either answer; every request that
+// starts after the change has returned is refused.
+func TestForwardAuthConcurrentChange(t *testing.T) {
+	g := newGateTeam(t)
+	v := g.vicC
+	stop := make(chan struct{})
+	errs := make(chan string, 16)
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				req, _ := http.NewRequest(http.MethodGet, g.app.Server.URL+"/api/authz/auth-request", nil)
+				req.Header.Set("X-Original-URL", "https://grafana.example.com/")
+				resp, err := v.http.Do(req)
+				if err != nil {
+					errs <- err.Error()
+					return
+				}
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusForbidden {
+					errs <- fmt.Sprintf("status %d", resp.StatusCode)
+					return
+				}
+			}
+		}()
+	}
+	g.setAccess(g.vic.ID, g.wiki)
+	for range 20 {
+		if p := v.authRequest("https://grafana.example.com/", ""); p.StatusCode != http.StatusForbidden {
+			t.Fatalf("after access was removed: %d, want 403", p.StatusCode)
+		}
+	}
+	close(stop)
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
 	}
 }
