@@ -210,8 +210,9 @@ func (s *Service) appTable(ctx context.Context, orgID int64, changes uint64) (*m
 
 // ReturnURL reports whether rd, where a person was going when the gate sent them to log in,
 // is a URL of one of the organization's enabled apps, so that the login may send them back
-// there; it returns the app's name. Anything else (another host, a scheme other than http(s), a user in the URL,
-// control characters, an address that is not absolute) is refused: never an open redirect.
+// there, and names the app. Anything else (another host, a scheme other than http(s), a user
+// in the URL, control characters, an address that is not absolute) is refused: never an
+// open redirect.
 func (s *Service) ReturnURL(ctx context.Context, orgID int64, rd string) (appName string, ok bool) {
 	if !LooksLikeReturnURL(rd) {
 		return "", false
