@@ -116,6 +116,7 @@ func newFlags(name string) (*flag.FlagSet, *string) {
 type serveConfig struct {
 	addr, db, baseURL, smtpURL, mailFrom, smsWebhookURL, secret string
 	tlsCert, tlsKey                                             string
+	cookieDomain                                                string
 	trustedProxies                                              []*net.IPNet
 	idle, lifetime                                              time.Duration
 	inviteQuota                                                 int
@@ -135,6 +136,7 @@ func parseServe(args []string) (*serveConfig, error) {
 	fs.IntVar(&c.inviteQuota, "invite-quota", envInt("GATEHOUSE_INVITE_QUOTA", app.DefaultInviteQuota), "invitation emails one member may send in 24 hours (env GATEHOUSE_INVITE_QUOTA)")
 	proxies := fs.String("trusted-proxies", env("GATEHOUSE_TRUSTED_PROXIES", ""), "reverse proxies (CIDRs or addresses, comma-separated) whose X-Forwarded-For names the client; none when empty (env GATEHOUSE_TRUSTED_PROXIES)")
 	fs.StringVar(&c.tlsCert, "tls-cert", env("GATEHOUSE_TLS_CERT", ""), "PEM certificate (chain) to serve HTTPS with; plain HTTP when empty (env GATEHOUSE_TLS_CERT)")
+	fs.StringVar(&c.cookieDomain, "cookie-domain", env("GATEHOUSE_COOKIE_DOMAIN", ""), "parent domain for the session cookie (example.com), so the forward-auth endpoints see it on the apps' subdomains; none when empty (env GATEHOUSE_COOKIE_DOMAIN)")
 	fs.StringVar(&c.tlsKey, "tls-key", env("GATEHOUSE_TLS_KEY", ""), "PEM private key of --tls-cert (env GATEHOUSE_TLS_KEY)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -240,8 +242,12 @@ func serve(ctx context.Context, args []string, log *slog.Logger) error {
 	svc := app.New(st, app.Config{BaseURL: base, Sessions: policy, Outbox: outbox, InviteQuota: cfg.inviteQuota,
 		MailConfigured: senders[models.ChannelEmail] != nil, SMSConfigured: senders[models.ChannelSMS] != nil}, nil, log)
 	defer svc.Wait() // work done off the request path (reset emails) lands before the store closes
+	cookieDomain := strings.TrimPrefix(strings.ToLower(cfg.cookieDomain), ".")
+	if host := strings.ToLower(base.Hostname()); cookieDomain != "" && host != cookieDomain && !strings.HasSuffix(host, "."+cookieDomain) {
+		return fmt.Errorf("--cookie-domain %s: the --base-url host %s is not in it, so the browser would refuse the cookie", cookieDomain, host)
+	}
 	h := handlers.New(svc, handlers.Config{BaseURL: base, Sessions: policy, Secret: secret, Version: version,
-		TrustedProxies: cfg.trustedProxies}, nil, log)
+		TrustedProxies: cfg.trustedProxies, CookieDomain: cookieDomain}, nil, log)
 	var tlsConfig *tls.Config
 	if cfg.tlsCert != "" {
 		// Loaded now, so a wrong path or a key that does not match stops the start with a message.

@@ -46,6 +46,7 @@ type Service struct {
 	log   *slog.Logger
 	lim   RateLimiter // login backoff and reset quotas, per email and IP
 	bg    sync.WaitGroup
+	gate  gateCache // what the forward-auth decision reads (gate.go)
 }
 
 // New returns the use cases over st. A nil clock means the system clock.

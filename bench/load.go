@@ -42,8 +42,9 @@ func (r Result) RPS() float64 {
 
 // load sends requests from conc workers, each waiting for its answer before sending the next,
 // until d has passed (and at least minReqs requests were made, when d is tiny), and measures
-// every answer's latency. Any transport error or status outside 2xx/3xx counts as an error.
-func load(ctx context.Context, client *http.Client, conc int, d time.Duration, minReqs int, mk request) Result {
+// every answer's latency. Any transport error or status outside 2xx/3xx counts as an error;
+// with want set, any status but want does.
+func load(ctx context.Context, client *http.Client, conc int, d time.Duration, minReqs int, mk request, want int) Result {
 	var (
 		n        atomic.Int64
 		mu       sync.Mutex
@@ -79,7 +80,7 @@ func load(ctx context.Context, client *http.Client, conc int, d time.Duration, m
 				if err == nil {
 					_, err = io.Copy(io.Discard, resp.Body)
 					resp.Body.Close()
-					if err == nil && (resp.StatusCode < 200 || resp.StatusCode >= 400) {
+					if err == nil && (want == 0 && (resp.StatusCode < 200 || resp.StatusCode >= 400) || want != 0 && resp.StatusCode != want) {
 						err = fmt.Errorf("%s %s: status %d", req.Method, req.URL.Path, resp.StatusCode)
 					}
 				}

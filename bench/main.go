@@ -101,6 +101,8 @@ type scenario struct {
 	name     string
 	grows    bool // its cost may follow the number of members (search)
 	twoPhase bool // needs the live invitation link
+	anon     bool // sent without the Owner's session cookie
+	want     int  // the status every answer must have; 0 for any 2xx or 3xx
 	mk       func(e *env) request
 }
 
@@ -150,6 +152,34 @@ var scenarios = []scenario{
 	{name: "Invite 1 email (POST)", mk: inviteReq(1)},
 	{name: "Invite 25 emails (POST)", mk: inviteReq(25)},
 	{name: "Signup page (GET invitation link)", twoPhase: true, mk: getReq(func(e *env) string { return e.signupPath })},
+	{name: "Forward-auth, allowed (200)", want: http.StatusOK, mk: forwardAuthReq(benchAppHost)},
+	{name: "Forward-auth, denied (403)", want: http.StatusForbidden, mk: forwardAuthReq(benchDeniedHost)},
+	{name: "Forward-auth, not logged in (302)", anon: true, want: http.StatusFound, mk: forwardAuthReq(benchAppHost)},
+}
+
+// The bench's guarded apps: the Owner may use the first (through the Owner role), not the second.
+const (
+	benchAppHost    = "app.bench.example"
+	benchDeniedHost = "denied.bench.example"
+)
+
+// forwardAuthReq is a reverse proxy asking whether a browser's GET of host may pass.
+func forwardAuthReq(host string) func(e *env) request {
+	return func(e *env) request {
+		u := e.base + "/api/authz/forward-auth"
+		return func() (*http.Request, error) {
+			req, err := http.NewRequest(http.MethodGet, u, nil)
+			if err != nil {
+				return nil, err
+			}
+			req.Header.Set("X-Forwarded-Method", http.MethodGet)
+			req.Header.Set("X-Forwarded-Proto", "https")
+			req.Header.Set("X-Forwarded-Host", host)
+			req.Header.Set("X-Forwarded-Uri", "/dashboard?panel=3")
+			req.Header.Set("Accept", "text/html,application/xhtml+xml")
+			return req, nil
+		}
+	}
 }
 
 // underLogin names the Users page measured while logins arrive.
@@ -239,6 +269,10 @@ func measure(ctx context.Context, cfg Config, rep *Report, bin, db string, n int
 		return err
 	}
 	e := &env{base: srv.base, csrf: csrf, deepCursor: cursor, run: strconv.FormatInt(time.Now().UnixNano(), 36)}
+	if err := addBenchApps(client, srv.base, csrf); err != nil {
+		return err
+	}
+	anon := newClient(maxConc)
 	for _, sc := range scenarios {
 		if sc.twoPhase {
 			if e.signupPath, err = liveInvitation(client, srv.base, csrf, "bench-signup-"+e.run+"@example.net"); err != nil {
@@ -247,7 +281,11 @@ func measure(ctx context.Context, cfg Config, rep *Report, bin, db string, n int
 		}
 		for _, c := range cfg.Conc {
 			cpu := srv.cpuTime()
-			r := load(ctx, client, c, cfg.Duration, cfg.MinRequests, sc.mk(e))
+			cl := client
+			if sc.anon {
+				cl = anon
+			}
+			r := load(ctx, cl, c, cfg.Duration, cfg.MinRequests, sc.mk(e), sc.want)
 			r.CPU = srv.cpuTime() - cpu
 			rep.Results[key{sc.name, n, c}] = r
 			say("%7d members  c=%-3d %-45s %8.0f req/s  p50 %-8s p99 %-8s cpu/req %-8s errors %d %s", n, c, sc.name, r.RPS(), ms(r.P50), ms(r.P99), ms(r.CPUPerRequest()), r.Errors, r.FirstErr)
@@ -332,7 +370,7 @@ func underLogins(ctx context.Context, cfg Config, client *http.Client, e *env, c
 	}()
 	// Let the logins reach their rate before measuring.
 	time.Sleep(min(cfg.Duration/4, 500*time.Millisecond))
-	users = load(ctx, client, c, cfg.Duration, cfg.MinRequests, getReq(func(*env) string { return "/users" })(e))
+	users = load(ctx, client, c, cfg.Duration, cfg.MinRequests, getReq(func(*env) string { return "/users" })(e), 0)
 	cancel()
 	wg.Wait()
 	mu.Lock()

@@ -87,7 +87,7 @@ func (r *Report) Markdown() string {
 	fmt.Fprintf(&b, "# Gatehouse benchmark\n\n")
 	fmt.Fprintf(&b, "Machine: %s.  \n", r.Machine)
 	fmt.Fprintf(&b, "Each row ran for %s per concurrency (c = requests in flight), over loopback, against the real binary (built with `-tags bench`, which adds the hello reference), logged in as an Owner. ", cfg.Duration)
-	fmt.Fprintf(&b, "Latency is per request, as the load generator saw it (it shares the machine's cores with the server); ×hello is requests/s relative to the hello reference at the same size and concurrency; CPU is the server's CPU time per request (user and system, from /proc), which stays put when other work on the machine moves the rest. Errors are transport errors and any status outside 2xx/3xx.\n\n")
+	fmt.Fprintf(&b, "Latency is per request, as the load generator saw it (it shares the machine's cores with the server); ×hello is requests/s relative to the hello reference at the same size and concurrency; CPU is the server's CPU time per request (user and system, from /proc), which stays put when other work on the machine moves the rest. Errors are transport errors and any status outside 2xx/3xx (for a row naming a status, any other status).\n\n")
 
 	members := cfg.Members
 	fmt.Fprintf(&b, "| scenario | c |")

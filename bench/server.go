@@ -383,3 +383,33 @@ func liveInvitation(client *http.Client, base, csrf, email string) (string, erro
 	}
 	return "/invite/" + link[1], nil
 }
+
+// addBenchApps adds the guarded apps of the forward-auth scenarios through the Apps pages:
+// benchAppHost carried by the Owner role, benchDeniedHost by nobody.
+func addBenchApps(client *http.Client, base, csrf string) error {
+	post := func(path string, form url.Values) (string, error) {
+		req, err := postForm(base, path, csrf, form)
+		if err != nil {
+			return "", err
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			return "", err
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusSeeOther {
+			return "", fmt.Errorf("POST %s: status %d", path, resp.StatusCode)
+		}
+		return resp.Header.Get("Location"), nil
+	}
+	loc, err := post("/apps", url.Values{"name": {"Bench app"}, "urls": {benchAppHost}})
+	if err != nil {
+		return err
+	}
+	if _, err := post(loc+"/roles", url.Values{"roles": {string(models.RoleOwner)}}); err != nil {
+		return err
+	}
+	_, err = post("/apps", url.Values{"name": {"Bench denied"}, "urls": {benchDeniedHost}})
+	return err
+}

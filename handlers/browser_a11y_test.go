@@ -3,8 +3,11 @@ package handlers_test
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -49,6 +52,9 @@ var a11yPages = []struct {
 	{name: "account", path: "/account", editor: true},
 	{name: "two-factor setup", path: "/mfa/setup", editor: true},
 	{name: "authenticator setup", path: "/mfa/setup/app"},
+	{name: "apps", path: "/apps"},
+	{name: "add app", path: "/apps/new"},
+	{name: "app", path: "/apps/{app}"},
 	{name: "not found", path: "/users/999999999", editor: true},
 	{name: "dialog page without JavaScript", path: "/users/{eve}/roles"},
 }
@@ -71,14 +77,16 @@ var a11yDialogs = []struct {
 	{page: "/users?tab=pending&filter=rejected", item: "Re-approve"},
 	{page: "/users?tab=terminated", item: "Restore"},
 	{page: "/users/{long}", item: "Revoke invitation"},
+	{page: "/users?tab=active", item: "Edit access"},
+	{page: "/apps", item: "Disable"},
 }
 
 // a11yOrg is a seeded organization: the Owner olive@example.com, an Editor eve@example.com,
 // an invited member with a 200-character email, a rejected one, and 24 seeded members in every status.
 type a11yOrg struct {
-	app        *testApp
-	eve, long  int64
-	ownerEmail string
+	app             *testApp
+	eve, long, wiki int64
+	ownerEmail      string
 }
 
 func seededOrg(t *testing.T) *a11yOrg {
@@ -92,11 +100,21 @@ func seededOrg(t *testing.T) *a11yOrg {
 		member{Email: longEmail, Status: models.StatusInvited, NoAccount: true, Roles: []models.Role{models.RoleViewer}},
 		member{Email: "rex@example.com", First: "Rex", Last: "Rejected", Status: models.StatusRejected},
 	)
-	return &a11yOrg{app: app, eve: ms[0].ID, long: ms[1].ID, ownerEmail: "olive@example.com"}
+	// An app to guard, added as the Owner would.
+	c := app.newClient()
+	c.login("olive@example.com", testPassword)
+	c.get("/apps/new")
+	added := c.post("/apps", url.Values{"name": {"Wiki"}, "description": {"The team's wiki"}, "urls": {"wiki.example.com\ntools.example.com/wiki"}})
+	wiki, err := strconv.ParseInt(strings.TrimPrefix(added.location(), "/apps/"), 10, 64)
+	if added.StatusCode != http.StatusSeeOther || err != nil {
+		t.Fatalf("add app: status %d, location %q", added.StatusCode, added.location())
+	}
+	return &a11yOrg{app: app, eve: ms[0].ID, long: ms[1].ID, wiki: wiki, ownerEmail: "olive@example.com"}
 }
 
 func (o *a11yOrg) path(p string) string {
 	p = strings.ReplaceAll(p, "{eve}", fmt.Sprint(o.eve))
+	p = strings.ReplaceAll(p, "{app}", fmt.Sprint(o.wiki))
 	return strings.ReplaceAll(p, "{long}", fmt.Sprint(o.long))
 }
 

@@ -57,3 +57,32 @@ func TestHTTPSBaseURLHardensCookies(t *testing.T) {
 		t.Fatal("no session cookie set on the login page")
 	}
 }
+
+// TestCookieDomain checks that --cookie-domain puts the session cookie on the parent domain
+// (which rules out __Host-) and keeps it Secure under https.
+func TestCookieDomain(t *testing.T) {
+	st, err := store.Open(context.Background(), store.Options{Path: filepath.Join(t.TempDir(), "domain.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	base, _ := url.Parse("https://auth.example.com")
+	h := handlers.New(app.New(st, app.Config{BaseURL: base}, nil, nil), handlers.Config{BaseURL: base, Sessions: models.SessionPolicy{Idle: time.Hour, Lifetime: 12 * time.Hour},
+		Secret: []byte("s"), CookieDomain: "example.com"}, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv := httptest.NewServer(h.Echo())
+	defer srv.Close()
+	resp, err := http.Get(srv.URL + "/login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	raw := resp.Header.Get("Set-Cookie")
+	if !strings.HasPrefix(raw, "gatehouse=") {
+		t.Fatalf("cookie %q, want the plain name gatehouse", raw)
+	}
+	for _, want := range []string{"Domain=example.com", "Secure", "HttpOnly", "SameSite=Lax", "Path=/"} {
+		if !strings.Contains(raw, want) {
+			t.Errorf("cookie lacks %s: %s", want, raw)
+		}
+	}
+}

@@ -32,6 +32,9 @@ type Config struct {
 	// TrustedProxies are the networks of the reverse proxies in front of Gatehouse (--trusted-proxies).
 	// Only a request from one of them may name the client through X-Forwarded-For; none trusts nobody.
 	TrustedProxies []*net.IPNet
+	// CookieDomain, when set (--cookie-domain), puts the session cookie on that parent domain,
+	// so the forward-auth endpoints see it on requests to the apps on its subdomains.
+	CookieDomain string
 }
 
 // Handler holds the dependencies every handler uses.
@@ -59,7 +62,10 @@ func New(svc *app.Service, cfg Config, clock Clock, log *slog.Logger) *Handler {
 		SameSite: http.SameSiteLaxMode,
 	}
 	name := "gatehouse"
-	if secure {
+	if cfg.CookieDomain != "" {
+		// A cookie with a Domain cannot be __Host-; it stays Secure under https.
+		cs.Options.Domain = cfg.CookieDomain
+	} else if secure {
 		// __Host- binds the cookie to this exact origin: Secure, Path=/, no Domain.
 		name = "__Host-gatehouse"
 	}

@@ -3,6 +3,7 @@ package handlers
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -22,11 +23,55 @@ func safeNext(next string) string {
 	return next
 }
 
-// LoginForm shows the login page; someone already logged in goes straight on.
+// loginNext is where a login form sends the person afterwards: a path on this site, or the
+// URL of a guarded app the gate sent them from (rd), kept as typed until landing checks it.
+func loginNext(next string) string {
+	if app.LooksLikeReturnURL(next) {
+		return next
+	}
+	return safeNext(next)
+}
+
+// landing is where a person logged in to orgID goes next: an app URL only when it is one of
+// the organization's enabled apps (never an open redirect), a path on this site otherwise.
+// After a form post an app URL goes through /login/continue (see views.ContinuePage).
+func (h *Handler) landing(c echo.Context, orgID int64, next string, afterPost bool) string {
+	if app.LooksLikeReturnURL(next) {
+		if _, ok := h.app.ReturnURL(c.Request().Context(), orgID, next); !ok {
+			return "/"
+		}
+		if afterPost {
+			return "/login/continue?" + url.Values{"rd": {next}}.Encode()
+		}
+		return next
+	}
+	return safeNext(next)
+}
+
+// LoginContinue shows the page that takes a person who just logged in on to the app they
+// were going to, when it is one of their organization's enabled apps.
+func (h *Handler) LoginContinue(c echo.Context) error {
+	rd := c.QueryParam("rd")
+	cur := current(c)
+	if cur == nil {
+		return redirect(c, "/login?"+url.Values{"rd": {rd}}.Encode())
+	}
+	name, ok := h.app.ReturnURL(c.Request().Context(), cur.Org.ID, rd)
+	if !app.LooksLikeReturnURL(rd) || !ok {
+		return redirect(c, "/")
+	}
+	return h.render(c, http.StatusOK, views.ContinuePage(rd, name))
+}
+
+// LoginForm shows the login page; someone already logged in goes straight on. The gate sends
+// people here with rd, the app URL they were going to.
 func (h *Handler) LoginForm(c echo.Context) error {
 	next := safeNext(c.QueryParam("next"))
-	if current(c) != nil {
-		return redirect(c, next)
+	if rd := c.QueryParam("rd"); rd != "" {
+		next = loginNext(rd)
+	}
+	if cur := current(c); cur != nil {
+		return redirect(c, h.landing(c, cur.Org.ID, next, false))
 	}
 	return h.render(c, http.StatusOK, views.LoginPage(views.LoginForm{Next: next}))
 }
@@ -37,7 +82,7 @@ const badCredentials = "Email or password is incorrect."
 // not the account exists, a failure looks and takes the same, and counts toward the backoff.
 func (h *Handler) Login(c echo.Context) error {
 	email := models.NormalizeEmail(c.FormValue("email"))
-	form := views.LoginForm{Email: email, Next: safeNext(c.FormValue("next"))}
+	form := views.LoginForm{Email: email, Next: loginNext(c.FormValue("next"))}
 	old, _ := h.browser(c).Values[cookieSID].(string)
 	res, err := h.app.Login(c.Request().Context(), models.LoginRequest{Email: email, Password: c.FormValue("password")}, old, meta(c))
 	var wait *app.WaitError
@@ -65,7 +110,7 @@ func (h *Handler) Login(c echo.Context) error {
 	if err := h.setSession(c, res.SessionToken, res.OrgID, res.User.Email); err != nil {
 		return err
 	}
-	return redirect(c, form.Next)
+	return redirect(c, h.landing(c, res.OrgID, form.Next, true))
 }
 
 const noAccess = "Your account has no active access to any organization. Ask an Owner or Admin of your organization to restore it."

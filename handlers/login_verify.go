@@ -121,5 +121,5 @@ func (h *Handler) Verify(c echo.Context) error {
 	if err := h.saveBrowser(c); err != nil {
 		return err
 	}
-	return redirect(c, safeNext(next))
+	return redirect(c, h.landing(c, out.OrgID, next, true))
 }

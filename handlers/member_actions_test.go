@@ -72,7 +72,7 @@ func (tm *team) as(email string) *client {
 
 func TestRowMenus(t *testing.T) {
 	tm := newTeam(t)
-	editor := []string{"Edit roles", "Edit details", "Terminate"}
+	editor := []string{"Edit roles", "Edit details", "Terminate", "Edit access"}
 	for _, who := range []string{"olive@example.com", "ada@example.com"} {
 		c := tm.owner
 		if who != "olive@example.com" {
@@ -82,13 +82,13 @@ func TestRowMenus(t *testing.T) {
 		for _, email := range []string{"olive@example.com", "ada@example.com", "vic@example.com", "eve@example.com"} {
 			want := editor
 			if email == who {
-				want = []string{"Edit details"} // not one's own roles, not terminating oneself
+				want = []string{"Edit details", "Edit access"} // not one's own roles, not terminating oneself
 			}
 			if got := rowMenu(active, email); !slices.Equal(got, want) {
 				t.Errorf("%s sees on %s's active row %v, want %v", who, email, got, want)
 			}
 		}
-		if got, want := rowHrefs(active, "vic@example.com"), []string{memberPath(tm.vic.ID, "roles"), memberPath(tm.vic.ID, "details"), memberPath(tm.vic.ID, "terminate")}; !slices.Equal(got, want) {
+		if got, want := rowHrefs(active, "vic@example.com"), []string{memberPath(tm.vic.ID, "roles"), memberPath(tm.vic.ID, "details"), memberPath(tm.vic.ID, "terminate"), memberPath(tm.vic.ID, "access")}; !slices.Equal(got, want) {
 			t.Errorf("%s: Vic's menu links %v, want %v", who, got, want)
 		}
 		inactivated := c.get("/users?tab=inactivated")

@@ -77,7 +77,7 @@ func skipsSession(c echo.Context) bool {
 }
 
 // sessionless are the path prefixes that need neither a session nor a CSRF token.
-var sessionless = []string{"/static/"}
+var sessionless = []string{"/static/", "/api/authz/"}
 
 // csrf keeps a per-browser token in the encrypted cookie and refuses any state-changing
 // request that does not return it (form field _csrf or header X-CSRF-Token), or that a

@@ -46,11 +46,16 @@ func clientIP(trusted []*net.IPNet) echo.IPExtractor {
 func (h *Handler) routes(e *echo.Echo) {
 	// Anyone.
 	e.GET("/healthz", h.Healthz)
+	// The reverse proxies in front of the organization's apps (forward_auth.go): no session
+	// middleware, no CSRF (GET only), no cookie written.
+	e.GET("/api/authz/forward-auth", h.ForwardAuth)
+	e.GET("/api/authz/auth-request", h.AuthRequest)
 	e.GET("/static/*", echo.WrapHandler(staticHandler()))
 	e.GET("/setup", h.SetupForm, noReferrer)
 	e.POST("/setup", h.Setup, noReferrer)
 	e.GET("/login", h.LoginForm)
 	e.POST("/login", h.Login)
+	e.GET("/login/continue", h.LoginContinue)
 	e.GET("/forgot-password", h.ForgotPasswordForm)
 	e.POST("/forgot-password", h.ForgotPassword)
 	// Reset links carry their token in the path too.
@@ -108,6 +113,8 @@ func (h *Handler) routes(e *echo.Echo) {
 	manager.POST("/users/:id/reset-mfa", h.ResetMFA)
 	manager.GET("/users/:id/details", h.EditDetailsForm)
 	manager.POST("/users/:id/details", h.EditDetails)
+	manager.GET("/users/:id/access", h.EditAccessForm)
+	manager.POST("/users/:id/access", h.EditAccess)
 	for _, act := range []models.MemberAction{models.ActTerminate, models.ActRestore, models.ActApprove, models.ActReject, models.ActReapprove} {
 		manager.GET("/users/:id/"+actionSlugs[act], h.ConfirmAction(act))
 		manager.POST("/users/:id/"+actionSlugs[act], h.DoAction(act))
@@ -117,6 +124,17 @@ func (h *Handler) routes(e *echo.Echo) {
 	orgAdmin := group{e, []echo.MiddlewareFunc{h.requireLogin, h.require(models.PermManageOrg)}}
 	orgAdmin.GET("/settings", h.Settings, nav("settings"))
 	orgAdmin.POST("/settings", h.SaveSettings, nav("settings"))
+	// Owners and Admins: the organization's apps, guarded by the forward-auth endpoints.
+	orgAdmin.GET("/apps", h.Apps, nav("apps"))
+	orgAdmin.GET("/apps/new", h.NewAppForm, nav("apps"))
+	orgAdmin.POST("/apps", h.AddApp, nav("apps"))
+	orgAdmin.GET("/apps/:id", h.EditAppForm, nav("apps"))
+	orgAdmin.POST("/apps/:id", h.UpdateApp, nav("apps"))
+	orgAdmin.POST("/apps/:id/roles", h.SaveAppRoles, nav("apps"))
+	for _, action := range []string{"enable", "disable", "delete"} {
+		orgAdmin.GET("/apps/:id/"+action, h.ConfirmApp(action), nav("apps"))
+		orgAdmin.POST("/apps/:id/"+action, h.DoApp(action), nav("apps"))
+	}
 
 	// Owners and Admins: the audit log.
 	audit := group{e, []echo.MiddlewareFunc{h.requireLogin, h.require(models.PermViewAudit)}}

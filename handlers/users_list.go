@@ -82,6 +82,9 @@ func rowActions(cur *models.Current, members []models.Membership) map[int64][]vi
 			out[m.ID] = append(out[m.ID], views.MenuItem{Label: act.Label(), Href: memberActionHref(m.ID, act),
 				Danger: act.Destructive(), Dialog: true})
 		}
+		if m.Status == models.StatusActive && cur.Can(models.PermManageMembers) {
+			out[m.ID] = append(out[m.ID], views.MenuItem{Label: "Edit access", Href: accessHref(m.ID), Dialog: true})
+		}
 	}
 	return out
 }

@@ -40,6 +40,14 @@ const (
 	ActionMFAFailed            Action = "mfa.failed"
 	ActionRecoveryCodeUsed     Action = "mfa.recovery_code_used"
 	ActionRecoveryCodesRenewed Action = "mfa.recovery_codes_regenerated"
+
+	ActionAppAdded         Action = "app.added"
+	ActionAppUpdated       Action = "app.updated"
+	ActionAppEnabled       Action = "app.enabled"
+	ActionAppDisabled      Action = "app.disabled"
+	ActionAppDeleted       Action = "app.deleted"
+	ActionAppRolesChanged  Action = "app.roles_changed"
+	ActionAppAccessChanged Action = "member.app_access_changed"
 )
 
 // Aggregated reports whether the action is a refusal that can come in floods (a blocked
@@ -73,6 +81,7 @@ var AuditActions = []Action{
 	ActionMFAEnrolled, ActionMFARemoved, ActionMFAReset, ActionMFAFailed, ActionRecoveryCodeUsed, ActionRecoveryCodesRenewed, ActionSMSCapped,
 	ActionProfileUpdated, ActionPasswordChanged, ActionPasswordResetAsked, ActionPasswordReset, ActionSessionRevoked,
 	ActionSetup, ActionOwnerCreated, ActionOrgUpdated,
+	ActionAppAdded, ActionAppUpdated, ActionAppEnabled, ActionAppDisabled, ActionAppDeleted, ActionAppRolesChanged, ActionAppAccessChanged,
 }
 
 // Label is the action as the audit log shows it.
@@ -94,6 +103,20 @@ func (a Action) Label() string {
 		return "Access denied"
 	case ActionOrgUpdated:
 		return "Settings changed"
+	case ActionAppAdded:
+		return "App added"
+	case ActionAppUpdated:
+		return "App changed"
+	case ActionAppEnabled:
+		return "App enabled"
+	case ActionAppDisabled:
+		return "App disabled"
+	case ActionAppDeleted:
+		return "App deleted"
+	case ActionAppRolesChanged:
+		return "App's roles changed"
+	case ActionAppAccessChanged:
+		return "App access changed"
 	case ActionInvited:
 		return "Invited"
 	case ActionReinvited:

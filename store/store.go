@@ -38,7 +38,19 @@ type Store struct {
 	stopped       chan struct{} // closed when the background work has ended
 	closing       sync.Once
 	health        health // what Healthy knows about writing (health.go)
+	// changes counts write transactions and the single statements that end sessions or change
+	// a membership's status: the gate's cache (app/gate.go) drops what it read before a change.
+	changes atomic.Uint64
 }
+
+// Changes is a counter that grows after every committed write that may change who may use
+// what (every write transaction, and each statement outside one that ends sessions or
+// changes a membership's status). A value read before loading data that is still the same
+// afterwards means nothing has changed since.
+func (s *Store) Changes() uint64 { return s.changes.Load() }
+
+// changed records a change after it is written.
+func (s *Store) changed() { s.changes.Add(1) }
 
 // Options configure Open.
 type Options struct {
@@ -163,6 +175,7 @@ func (s *Store) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 	}
 	defer func() { <-s.writeTurn }()
 	err := s.w.WithContext(ctx).Transaction(fn)
+	s.changed()
 	s.noteWrite(err)
 	return err
 }
