@@ -39,7 +39,7 @@ func TestBrowserApps(t *testing.T) {
 	waitPage(t, olive, "Users")
 	rowAction(t, olive, "Vic Viewer", "Edit access", "Edit access: Vic Viewer")
 	step(t, olive, "tick Wiki", chromedp.Click(chromedp.Search(openDialogPath+`//label[normalize-space(.//strong)="Wiki"]//input`)))
-	clickToPage(t, olive, dialogButton("Save access"), "Users")
+	submitInPlace(t, olive, dialogButton("Save access"))
 	assertFlash(t, olive, "Access of Vic Viewer saved.")
 
 	// Disable from the Apps row menu, confirmed in a dialog; at 390 px nothing overflows.
