@@ -132,7 +132,7 @@ func parseServe(args []string) (*serveConfig, error) {
 	fs.StringVar(&c.secret, "secret", env("GATEHOUSE_SECRET", ""), "secret for signing cookies; generated and kept in the database when empty (env GATEHOUSE_SECRET)")
 	fs.DurationVar(&c.idle, "session-idle", envDuration("GATEHOUSE_SESSION_IDLE", time.Hour), "log out after this long without activity (env GATEHOUSE_SESSION_IDLE)")
 	fs.DurationVar(&c.lifetime, "session-lifetime", envDuration("GATEHOUSE_SESSION_LIFETIME", 12*time.Hour), "log out this long after login, active or not (env GATEHOUSE_SESSION_LIFETIME)")
-	fs.IntVar(&c.inviteQuota, "invite-quota", envInt("GATEHOUSE_INVITE_QUOTA", app.DefaultInviteQuota), "invitation emails one member may send in 24 hours (env GATEHOUSE_INVITE_QUOTA)")
+	fs.IntVar(&c.inviteQuota, "invite-quota", envInt("GATEHOUSE_INVITE_QUOTA", app.DefaultInviteQuota), "invitation emails one IP address may send in 24 hours; each member's own daily quota is on Settings (env GATEHOUSE_INVITE_QUOTA)")
 	proxies := fs.String("trusted-proxies", env("GATEHOUSE_TRUSTED_PROXIES", ""), "reverse proxies (CIDRs or addresses, comma-separated) whose X-Forwarded-For names the client; none when empty (env GATEHOUSE_TRUSTED_PROXIES)")
 	fs.StringVar(&c.tlsCert, "tls-cert", env("GATEHOUSE_TLS_CERT", ""), "PEM certificate (chain) to serve HTTPS with; plain HTTP when empty (env GATEHOUSE_TLS_CERT)")
 	fs.StringVar(&c.tlsKey, "tls-key", env("GATEHOUSE_TLS_KEY", ""), "PEM private key of --tls-cert (env GATEHOUSE_TLS_KEY)")

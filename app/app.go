@@ -22,8 +22,13 @@ import (
 type Config struct {
 	BaseURL  *url.URL // emailed and printed links are built from it, never from a request's Host
 	Sessions models.SessionPolicy
-	// InviteQuota is how many invitation emails one member may send in 24 hours.
+	// InviteQuota is how many invitation emails may be sent from one IP address in 24 hours,
+	// by anyone (each member's own daily quota is an organization setting).
 	InviteQuota int
+	// ImportBatch is how many rows of an import one transaction works on (default 100).
+	ImportBatch int
+	// NoImportWorker leaves confirmed imports for RunImport (tests that stop half way).
+	NoImportWorker bool
 	// Outbox is woken after a use case puts a message in the outbox; nil when nothing delivers.
 	Outbox interface{ Poke() }
 	// MailConfigured is whether --smtp-url is set; without it emails are held on the Outbox page.
@@ -35,7 +40,7 @@ type Config struct {
 	Limiter RateLimiter
 }
 
-// DefaultInviteQuota is how many invitation emails a member may send in 24 hours unless configured.
+// DefaultInviteQuota is how many invitation emails one IP address may send in 24 hours unless configured.
 const DefaultInviteQuota = 100
 
 // Service holds every use case and what they share.
@@ -55,6 +60,9 @@ func New(st *store.Store, cfg Config, clock models.Clock, log *slog.Logger) *Ser
 	}
 	if cfg.InviteQuota <= 0 {
 		cfg.InviteQuota = DefaultInviteQuota
+	}
+	if cfg.ImportBatch <= 0 {
+		cfg.ImportBatch = 100
 	}
 	if cfg.Limiter == nil {
 		cfg.Limiter = newLimiter(clock.Now, maxTracked)

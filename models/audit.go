@@ -15,6 +15,8 @@ const (
 	ActionLogout       Action = "logout"
 	ActionDenied       Action = "access.denied"
 	ActionOrgUpdated   Action = "org.updated"
+	ActionImported     Action = "members.imported"
+	ActionExported     Action = "members.exported"
 
 	ActionInvited        Action = "member.invited"
 	ActionReinvited      Action = "member.reinvited"
@@ -72,7 +74,7 @@ var AuditActions = []Action{
 	ActionLogin, ActionLoginFailed, ActionLoginBlocked, ActionLogout, ActionDenied,
 	ActionMFAEnrolled, ActionMFARemoved, ActionMFAReset, ActionMFAFailed, ActionRecoveryCodeUsed, ActionRecoveryCodesRenewed, ActionSMSCapped,
 	ActionProfileUpdated, ActionPasswordChanged, ActionPasswordResetAsked, ActionPasswordReset, ActionSessionRevoked,
-	ActionSetup, ActionOwnerCreated, ActionOrgUpdated,
+	ActionSetup, ActionOwnerCreated, ActionOrgUpdated, ActionImported, ActionExported,
 }
 
 // Label is the action as the audit log shows it.
@@ -94,6 +96,10 @@ func (a Action) Label() string {
 		return "Access denied"
 	case ActionOrgUpdated:
 		return "Settings changed"
+	case ActionImported:
+		return "Import confirmed"
+	case ActionExported:
+		return "Members exported"
 	case ActionInvited:
 		return "Invited"
 	case ActionReinvited:

@@ -1,0 +1,186 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"gatehouse/models"
+)
+
+// InvitesSentFromIP counts the invitation emails asked for from ip since since, by anyone
+// (the per-IP quota). Called inside the inviting use case's transaction, like InvitesSentSince.
+func (s *Store) InvitesSentFromIP(ctx context.Context, ip string, since time.Time) (int, error) {
+	var sent int64
+	err := s.reader(ctx).Table("outbox_messages").Joins("JOIN invitations ON invitations.id = outbox_messages.invitation_id").
+		Where("invitations.ip = ? AND invitations.created_at > ?", ip, since).Count(&sent).Error
+	if err != nil {
+		return 0, fmt.Errorf("store: unable to count invitations sent from an address: %w", err)
+	}
+	return int(sent), nil
+}
+
+// FindMembersByEmails returns the organization's memberships with those (normalised) emails,
+// by email; emails without one are absent. It reads in chunks, so a 5,000-row import costs ten queries.
+func (s *Store) FindMembersByEmails(ctx context.Context, orgID int64, emails []string) (map[string]models.Membership, error) {
+	out := make(map[string]models.Membership, len(emails))
+	db := s.reader(ctx)
+	for start := 0; start < len(emails); start += 500 {
+		chunk := emails[start:min(start+500, len(emails))]
+		var ms []models.Membership
+		if err := db.Select("id, org_id, user_id, status, email").Where("org_id = ? AND email IN ?", orgID, chunk).Find(&ms).Error; err != nil {
+			return nil, fmt.Errorf("store: unable to find members by email: %w", err)
+		}
+		for _, m := range ms {
+			out[m.Email] = m
+		}
+	}
+	return out, nil
+}
+
+// FindMemberCurrent is who a member is when acting in their organization without a session
+// (the import worker acting for the member who confirmed an import): their user, the
+// organization, their membership in any status and its roles. models.ErrNotFound when the
+// user or membership is gone.
+func (s *Store) FindMemberCurrent(ctx context.Context, orgID, userID int64) (*models.Current, error) {
+	db := s.reader(ctx)
+	var cur models.Current
+	if err := db.Take(&cur.User, userID).Error; err != nil {
+		return nil, notFound(err)
+	}
+	if err := db.Take(&cur.Org, orgID).Error; err != nil {
+		return nil, notFound(err)
+	}
+	if err := db.Where("org_id = ? AND user_id = ?", orgID, userID).Take(&cur.Membership).Error; err != nil {
+		return nil, notFound(err)
+	}
+	roles, err := rolesOf(db, []int64{cur.Membership.ID})
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to load member: %w", err)
+	}
+	cur.Membership.Roles = roles[cur.Membership.ID]
+	cur.Permissions = models.PermissionsOf(cur.Membership.Roles)
+	return &cur, nil
+}
+
+// CreateImport stores a confirmed import and its rows (all pending).
+func (s *Store) CreateImport(ctx context.Context, imp *models.Import, rows []models.ImportRow) error {
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		imp.CreatedAt, imp.Status, imp.Total = s.now(), models.ImportRunning, len(rows)
+		if err := tx.Create(imp).Error; err != nil {
+			return err
+		}
+		for i := range rows {
+			rows[i].ImportID = imp.ID
+		}
+		return tx.CreateInBatches(rows, 200).Error
+	})
+	if err != nil {
+		return fmt.Errorf("store: unable to create import: %w", err)
+	}
+	return nil
+}
+
+// FindImport returns the organization's import with that id, or models.ErrNotFound.
+func (s *Store) FindImport(ctx context.Context, orgID, id int64) (*models.Import, error) {
+	var imp models.Import
+	if err := s.reader(ctx).Where("org_id = ? AND id = ?", orgID, id).Take(&imp).Error; err != nil {
+		if err = notFound(err); err == models.ErrNotFound {
+			return nil, err
+		}
+		return nil, fmt.Errorf("store: unable to find import: %w", err)
+	}
+	return &imp, nil
+}
+
+// UnfinishedImports lists every import still running, oldest first (resumed at start).
+func (s *Store) UnfinishedImports(ctx context.Context) ([]models.Import, error) {
+	var out []models.Import
+	if err := s.reader(ctx).Where("status = ?", models.ImportRunning).Order("id").Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("store: unable to list running imports: %w", err)
+	}
+	return out, nil
+}
+
+// ImportRows returns up to limit rows of the import after line afterLine, in file order;
+// pendingOnly keeps the rows not yet worked on.
+func (s *Store) ImportRows(ctx context.Context, importID int64, afterLine, limit int, pendingOnly bool) ([]models.ImportRow, error) {
+	q := s.reader(ctx).Where("import_id = ? AND line > ?", importID, afterLine)
+	if pendingOnly {
+		q = q.Where("outcome = ''")
+	}
+	var out []models.ImportRow
+	if err := q.Order("line").Limit(limit).Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("store: unable to read import rows: %w", err)
+	}
+	return out, nil
+}
+
+// FinishImportRows records what became of rows (inside the batch's transaction, with the
+// invitations they caused) and adds them to the import's counts; the import is done when no
+// row is left.
+func (s *Store) FinishImportRows(ctx context.Context, imp *models.Import, rows []models.ImportRow) error {
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		inv, skip, fail := 0, 0, 0
+		for _, r := range rows {
+			res := tx.Model(&models.ImportRow{}).Where("import_id = ? AND line = ? AND outcome = ''", imp.ID, r.Line).
+				Updates(map[string]any{"outcome": r.Outcome, "message": r.Message})
+			if res.Error != nil {
+				return res.Error
+			}
+			if res.RowsAffected == 0 {
+				return fmt.Errorf("row %d of import %d was already done", r.Line, imp.ID)
+			}
+			switch r.Outcome {
+			case models.RowInvited:
+				inv++
+			case models.RowError, models.RowQuota:
+				fail++
+			default:
+				skip++
+			}
+		}
+		imp.Done += len(rows)
+		imp.Invited += inv
+		imp.Skipped += skip
+		imp.Failed += fail
+		upd := map[string]any{"done": imp.Done, "invited": imp.Invited, "skipped": imp.Skipped, "failed": imp.Failed}
+		if imp.Done >= imp.Total {
+			now := s.now()
+			imp.Status, imp.FinishedAt = models.ImportDone, &now
+			upd["status"], upd["finished_at"] = imp.Status, now
+		}
+		return tx.Model(&models.Import{}).Where("id = ?", imp.ID).Updates(upd).Error
+	})
+	if err != nil {
+		return fmt.Errorf("store: unable to record import rows: %w", err)
+	}
+	return nil
+}
+
+// InvitersOf returns, for those of the organization's memberships that were invited by
+// someone, the inviter's email (the export's "Invited by").
+func (s *Store) InvitersOf(ctx context.Context, orgID int64, ids []int64) (map[int64]string, error) {
+	out := make(map[int64]string, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	rows, err := s.reader(ctx).Table("memberships").Select("memberships.id, users.email").
+		Joins("JOIN users ON users.id = memberships.invited_by_id").
+		Where("memberships.org_id = ? AND memberships.id IN ?", orgID, ids).Rows()
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to find inviters: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var email string
+		if err := rows.Scan(&id, &email); err != nil {
+			return nil, err
+		}
+		out[id] = email
+	}
+	return out, rows.Err()
+}
