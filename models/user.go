@@ -36,8 +36,8 @@ type Organization struct {
 	MFAGraceDays        int
 	// InviteQuota is how many invitation emails one member may send a day; 0 is unlimited.
 	InviteQuota int `gorm:"default:100"`
-	CreatedAt           time.Time
-	UpdatedAt           time.Time
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
 }
 
 // Field limits shared by forms and the store.
