@@ -239,7 +239,13 @@ func serve(ctx context.Context, args []string, log *slog.Logger) error {
 	outbox := mail.NewWorker(st, senders, time.Now, log)
 	svc := app.New(st, app.Config{BaseURL: base, Sessions: policy, Outbox: outbox, InviteQuota: cfg.inviteQuota,
 		MailConfigured: senders[models.ChannelEmail] != nil, SMSConfigured: senders[models.ChannelSMS] != nil}, nil, log)
-	defer svc.Wait() // work done off the request path (reset emails) lands before the store closes
+	// Work done off the request path (reset emails, the batch an import is on) lands before
+	// the store closes; imports carry on at the next start.
+	defer svc.Wait()
+	defer svc.Stop()
+	if err := svc.ResumeImports(ctx); err != nil {
+		return err
+	}
 	h := handlers.New(svc, handlers.Config{BaseURL: base, Sessions: policy, Secret: secret, Version: version,
 		TrustedProxies: cfg.trustedProxies}, nil, log)
 	var tlsConfig *tls.Config

@@ -51,6 +51,8 @@ type Service struct {
 	log   *slog.Logger
 	lim   RateLimiter // login backoff and reset quotas, per email and IP
 	bg    sync.WaitGroup
+	quit  chan struct{} // closed by Stop: background imports end after their batch
+	once  sync.Once
 }
 
 // New returns the use cases over st. A nil clock means the system clock.
@@ -70,7 +72,7 @@ func New(st *store.Store, cfg Config, clock models.Clock, log *slog.Logger) *Ser
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{st: st, cfg: cfg, clock: clock, log: log, lim: cfg.Limiter}
+	return &Service{st: st, cfg: cfg, clock: clock, log: log, lim: cfg.Limiter, quit: make(chan struct{})}
 }
 
 // Config returns the configuration the service was made with.
@@ -107,6 +109,10 @@ func (s *Service) pokeOutbox() {
 		s.cfg.Outbox.Poke()
 	}
 }
+
+// Stop asks the background imports to end after the batch they are on (shutdown); the next
+// start resumes them (ResumeImports).
+func (s *Service) Stop() { s.once.Do(func() { close(s.quit) }) }
 
 // Wait waits for the work use cases do off the request path (tests, shutdown).
 func (s *Service) Wait() { s.bg.Wait() }

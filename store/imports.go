@@ -65,10 +65,15 @@ func (s *Store) FindMemberCurrent(ctx context.Context, orgID, userID int64) (*mo
 	return &cur, nil
 }
 
-// CreateImport stores a confirmed import and its rows (all pending).
+// CreateImport stores a confirmed import and its rows: those with an outcome already (refused
+// at confirmation) count as done, the rest wait for the worker.
 func (s *Store) CreateImport(ctx context.Context, imp *models.Import, rows []models.ImportRow) error {
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		imp.CreatedAt, imp.Status, imp.Total = s.now(), models.ImportRunning, len(rows)
+		if imp.Done >= imp.Total {
+			now := s.now()
+			imp.Status, imp.FinishedAt = models.ImportDone, &now
+		}
 		if err := tx.Create(imp).Error; err != nil {
 			return err
 		}
@@ -183,4 +188,13 @@ func (s *Store) InvitersOf(ctx context.Context, orgID int64, ids []int64) (map[i
 		out[id] = email
 	}
 	return out, rows.Err()
+}
+
+// FindImportByID returns the import with that id in any organization (the worker's view).
+func (s *Store) FindImportByID(ctx context.Context, id int64) (*models.Import, error) {
+	var imp models.Import
+	if err := s.reader(ctx).Take(&imp, id).Error; err != nil {
+		return nil, notFound(err)
+	}
+	return &imp, nil
 }
