@@ -293,3 +293,13 @@ func (s *Service) WriteImportResult(ctx context.Context, cur *models.Current, id
 		}
 	}
 }
+
+// InviteQuotaLeft is how many invitation emails cur may still send today from meta's address
+// (the import page says so); unlimited when no quota applies.
+func (s *Service) InviteQuotaLeft(ctx context.Context, cur *models.Current, meta models.Meta) (left int, isUnlimited bool, err error) {
+	if !cur.Can(models.PermInviteMembers) {
+		return 0, false, models.ErrForbidden
+	}
+	left, err = s.quotaLeft(ctx, cur, meta.IP)
+	return left, left >= unlimited/2, err
+}

@@ -2,6 +2,7 @@ package views
 
 import (
 	"net/url"
+	"strings"
 	"time"
 
 	"gatehouse/models"
@@ -167,4 +168,10 @@ func orDash(s string) string {
 		return "—"
 	}
 	return s
+}
+
+// ExportHref downloads the members q lists, every page of them, as format (csv or xlsx).
+func (q UsersQuery) ExportHref(format string) string {
+	q.Cursor = ""
+	return "/users/export." + format + strings.TrimPrefix(q.Href(), "/users")
 }
