@@ -68,7 +68,9 @@ func (s *Service) ExportMembers(ctx context.Context, cur *models.Current, f mode
 	if f.NoMFA {
 		detail += ", MFA not enrolled"
 	}
-	return n, s.st.InTx(ctx, func(ctx context.Context) error { return s.st.Audit(ctx, cur.Event(models.ActionExported, detail), meta) })
+	return n, s.st.InTx(ctx, func(ctx context.Context) error {
+		return s.st.Audit(ctx, cur.Event(models.ActionExported, detail), meta)
+	})
 }
 
 // day writes a time as the export shows it (UTC, to the minute); "" for never.
