@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -166,28 +167,44 @@ func (s *Store) FinishImportRows(ctx context.Context, imp *models.Import, rows [
 }
 
 // InvitersOf returns, for those of the organization's memberships that were invited by
-// someone, the inviter's email (the export's "Invited by").
+// someone, the inviter's email (the export's "Invited by"). Two lookups by primary key: a
+// join let SQLite walk the users table for every page.
 func (s *Store) InvitersOf(ctx context.Context, orgID int64, ids []int64) (map[int64]string, error) {
 	out := make(map[int64]string, len(ids))
 	if len(ids) == 0 {
 		return out, nil
 	}
-	rows, err := s.reader(ctx).Table("memberships").Select("memberships.id, users.email").
-		Joins("JOIN users ON users.id = memberships.invited_by_id").
-		Where("memberships.org_id = ? AND memberships.id IN ?", orgID, ids).Rows()
-	if err != nil {
+	db := s.reader(ctx)
+	// Looked up by primary key alone (with org_id in the WHERE, SQLite picks an org_id index
+	// and reads every member of the organization); the organization is checked on each row.
+	var links []struct{ ID, OrgID, InvitedByID int64 }
+	if err := db.Table("memberships").Select("id, org_id, invited_by_id").
+		Where("id IN ? AND invited_by_id IS NOT NULL", ids).Scan(&links).Error; err != nil {
 		return nil, fmt.Errorf("store: unable to find inviters: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		var email string
-		if err := rows.Scan(&id, &email); err != nil {
-			return nil, err
+	userIDs := make([]int64, 0, 8)
+	for _, l := range links {
+		if l.OrgID == orgID && !slices.Contains(userIDs, l.InvitedByID) {
+			userIDs = append(userIDs, l.InvitedByID)
 		}
-		out[id] = email
 	}
-	return out, rows.Err()
+	var users []struct {
+		ID    int64
+		Email string
+	}
+	if err := db.Table("users").Select("id, email").Where("id IN ?", userIDs).Scan(&users).Error; err != nil {
+		return nil, fmt.Errorf("store: unable to find inviters: %w", err)
+	}
+	emails := make(map[int64]string, len(users))
+	for _, u := range users {
+		emails[u.ID] = u.Email
+	}
+	for _, l := range links {
+		if e, ok := emails[l.InvitedByID]; ok && l.OrgID == orgID {
+			out[l.ID] = e
+		}
+	}
+	return out, nil
 }
 
 // FindImportByID returns the import with that id in any organization (the worker's view).
