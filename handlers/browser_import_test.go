@@ -52,6 +52,7 @@ func TestBrowserImportFlow(t *testing.T) {
 	// 2. Upload and preview.
 	step(t, owner, "choose the file", chromedp.SetUploadFiles(labelled(t, owner, "Spreadsheet (CSV or Excel .xlsx, at most 5 MB and 5,000 people)"), []string{path}))
 	clickToPage(t, owner, button("Preview"), "Import preview")
+	shoot(t, owner, "import-preview")
 	summary := run(t, owner, "read the summary", chromedp.Text(chromedp.ID("import-summary")))
 	if !strings.Contains(summary, "2 people to invite") || !strings.Contains(summary, "1 row with an error") {
 		t.Fatalf("preview summary %q", summary)
@@ -72,6 +73,7 @@ func TestBrowserImportFlow(t *testing.T) {
 		t.Errorf("progress %q", progress)
 	}
 	assertCleanConsole(t, owner)
+	shoot(t, owner, "import-done")
 
 	// 4. Both are under Inactivated, and their invitations reached the SMTP server.
 	step(t, owner, "open Inactivated", chromedp.Navigate(app.Server.URL+"/users?tab=inactivated"))
@@ -91,6 +93,8 @@ func TestBrowserImportFlow(t *testing.T) {
 	// 5. Export the Active tab and read the file.
 	step(t, owner, "open Active", chromedp.Navigate(app.Server.URL+"/users?tab=active"))
 	waitPage(t, owner, "Users")
+	step(t, owner, "narrow the window to 390 px", chromedp.EmulateViewport(390, 844))
+	shoot(t, owner, "users-390")
 	out := download(t, owner, chromedp.Search(`//a[normalize-space()="Export CSV"]`))
 	exp, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(out, "\ufeff"))).ReadAll()
 	if err != nil || len(exp) != 2 || exp[0][1] != "Email" || exp[1][1] != "olive@example.com" || exp[1][3] != "Active" {
