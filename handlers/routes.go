@@ -103,6 +103,8 @@ func (h *Handler) routes(e *echo.Echo) {
 	member.GET("/users", h.UsersList, nav("users"))
 	// Anyone may open the invite dialog: those who may not invite are told whom to ask.
 	member.GET("/users/invite", h.InviteForm, nav("users"))
+	// Bulk actions: each needs its own permission, checked for the action chosen (bulkOptions).
+	member.POST("/users/bulk", h.BulkAction, nav("users"))
 	// Everyone's own account: profile, password and sessions touch only the member's own records.
 	member.GET("/account", h.Account, nav("account"))
 	member.POST("/account/profile", h.SaveProfile, nav("account"))

@@ -17,6 +17,7 @@ const (
 	ActionOrgUpdated   Action = "org.updated"
 	ActionImported     Action = "members.imported"
 	ActionExported     Action = "members.exported"
+	ActionBulk         Action = "members.bulk_action"
 
 	ActionInvited        Action = "member.invited"
 	ActionReinvited      Action = "member.reinvited"
@@ -74,7 +75,7 @@ var AuditActions = []Action{
 	ActionLogin, ActionLoginFailed, ActionLoginBlocked, ActionLogout, ActionDenied,
 	ActionMFAEnrolled, ActionMFARemoved, ActionMFAReset, ActionMFAFailed, ActionRecoveryCodeUsed, ActionRecoveryCodesRenewed, ActionSMSCapped,
 	ActionProfileUpdated, ActionPasswordChanged, ActionPasswordResetAsked, ActionPasswordReset, ActionSessionRevoked,
-	ActionSetup, ActionOwnerCreated, ActionOrgUpdated, ActionImported, ActionExported,
+	ActionSetup, ActionOwnerCreated, ActionOrgUpdated, ActionImported, ActionExported, ActionBulk,
 }
 
 // Label is the action as the audit log shows it.
@@ -100,6 +101,8 @@ func (a Action) Label() string {
 		return "Import confirmed"
 	case ActionExported:
 		return "Members exported"
+	case ActionBulk:
+		return "Bulk action"
 	case ActionInvited:
 		return "Invited"
 	case ActionReinvited:

@@ -23,6 +23,7 @@ type UsersView struct {
 	Rejected bool                   // the Pending tab lists rejected requests
 	Actions  map[int64][]MenuItem   // row menu of each membership
 	Invites  map[int64]InviteStatus // Inactivated tab: the latest link of each membership
+	Bulk     []BulkOption           // actions for a selection on this tab; none: no checkboxes
 }
 
 // InviteStatus is an invited member's latest link: whether it has expired and how its email fared.
