@@ -14,8 +14,8 @@ import (
 
 // TestBrowserImportFlow onboards people from a spreadsheet as an Owner clicks it: download the
 // template, fill two good rows and a bad one, preview (2 to invite, 1 error), confirm, watch the
-// import finish, find both under Inactivated with their emails delivered, and export the
-// Active tab.
+// import finish, find both under Inactivated with their emails delivered, revoke both with a
+// bulk action, and export the Active tab.
 func TestBrowserImportFlow(t *testing.T) {
 	owner := newBrowser(t)
 	app := newTestApp(t)
@@ -90,7 +90,23 @@ func TestBrowserImportFlow(t *testing.T) {
 		}
 	}
 
-	// 5. Export the Active tab and read the file.
+	// 5. Select both with "Select all on this page" and revoke them, confirming first.
+	step(t, owner, "select all on the page", chromedp.Click(chromedp.CSS(`input[data-select-all]`)))
+	if n := run(t, owner, "count ticked rows", chromedp.Evaluate[int](`document.querySelectorAll('input[name="ids"]:checked').length`)); n != 2 {
+		t.Fatalf("%d rows ticked after Select all, want 2", n)
+	}
+	step(t, owner, "choose Revoke", chromedp.SetValue(labelled(t, owner, "Selected members"), "revoke"))
+	clickToPage(t, owner, button("Apply to selected"), "Revoke invitation 2 members?")
+	clickToPage(t, owner, button("Revoke invitation 2 members"), "Revoke invitation: done")
+	if got := run(t, owner, "read the result", chromedp.Text(chromedp.CSS(".lede"))); !strings.Contains(got, "2 members succeeded") {
+		t.Errorf("bulk result %q", got)
+	}
+	if n := app.counts(orgID)[models.StatusInvited]; n != 0 {
+		t.Errorf("%d still invited after the bulk revoke", n)
+	}
+	assertCleanConsole(t, owner)
+
+	// 6. Export the Active tab and read the file.
 	step(t, owner, "open Active", chromedp.Navigate(app.Server.URL+"/users?tab=active"))
 	waitPage(t, owner, "Users")
 	step(t, owner, "narrow the window to 390 px", chromedp.EmulateViewport(390, 844))
