@@ -2,6 +2,8 @@ package app
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"strconv"
 	"strings"
@@ -32,8 +34,9 @@ type BulkResult struct {
 }
 
 // BulkAction applies act to each selected member through the one-member use case (its rules,
-// its transaction, its audit event), so one refusal (the last Owner, yourself) never stops the
-// others, then audits the bulk operation once with the count.
+// its transaction, its audit event, whose detail names the operation: "bulk 3f9a2c"), so one
+// refusal (the last Owner, yourself) never stops the others, then audits the operation once,
+// under the same name, with the count.
 func (s *Service) BulkAction(ctx context.Context, cur *models.Current, act models.MemberAction, ids []int64, meta models.Meta) (*BulkResult, error) {
 	if !cur.Can(act.Permission()) {
 		return nil, models.ErrForbidden
@@ -55,6 +58,9 @@ func (s *Service) BulkAction(ctx context.Context, cur *models.Current, act model
 	}
 	res := &BulkResult{}
 	seen := map[int64]bool{}
+	tag := make([]byte, 3)
+	rand.Read(tag)
+	meta.Via = "bulk " + hex.EncodeToString(tag)
 	for _, id := range ids {
 		if seen[id] {
 			continue
@@ -79,7 +85,7 @@ func (s *Service) BulkAction(ctx context.Context, cur *models.Current, act model
 		}
 		res.Failed = append(res.Failed, BulkFailure{Email: email, Reason: bulkReason(err)})
 	}
-	detail := "bulk " + strings.ToLower(act.Label()) + ": " + strconv.Itoa(res.Succeeded) + " of " + strconv.Itoa(len(seen)) + " succeeded"
+	detail := strings.ToLower(act.Label()) + ": " + strconv.Itoa(res.Succeeded) + " of " + strconv.Itoa(len(seen)) + " succeeded"
 	err := s.st.InTx(ctx, func(ctx context.Context) error { return s.st.Audit(ctx, cur.Event(models.ActionBulk, detail), meta) })
 	return res, err
 }

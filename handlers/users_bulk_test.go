@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -46,6 +47,18 @@ func TestBulkTerminate(t *testing.T) {
 	if n := app.counts(orgID)[models.StatusTerminated]; n != 2 {
 		t.Errorf("%d terminated, want 2", n)
 	}
+	// One event per member and one for the operation, linked by its name.
+	ops := app.auditDetails(orgID, models.ActionBulk)
+	per := app.auditDetails(orgID, models.ActionTerminated)
+	if len(ops) != 1 || len(per) != 2 || !strings.HasPrefix(ops[0], "terminate: 2 of 3 succeeded; bulk ") {
+		t.Fatalf("audit: %q, %q", ops, per)
+	}
+	via := ops[0][strings.Index(ops[0], "bulk "):]
+	for _, d := range per {
+		if !strings.HasSuffix(d, via) {
+			t.Errorf("member event %q does not name %q", d, via)
+		}
+	}
 
 	// Restore both from the Terminated tab with "all on this page", no ticks.
 	p = c.get("/users?tab=terminated")
@@ -71,4 +84,18 @@ func TestBulkTerminate(t *testing.T) {
 	if p := v.post("/users/bulk", url.Values{"tab": {"active"}, "action": {"terminate"}, "ids": ids(ed.ID), "confirm": {"1"}}); p.StatusCode != http.StatusForbidden {
 		t.Errorf("a Viewer's bulk terminate: %d", p.StatusCode)
 	}
+}
+
+// auditDetails lists the details of the organization's audit events with that action.
+func (a *testApp) auditDetails(orgID int64, action models.Action) []string {
+	a.t.Helper()
+	evs, err := a.Store.FindAuditEvents(context.Background(), models.AuditFilter{OrgID: &orgID, Action: action, Limit: models.MaxAuditPage})
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	var out []string
+	for _, ev := range evs {
+		out = append(out, ev.Detail)
+	}
+	return out
 }

@@ -159,6 +159,9 @@ func (a Action) Label() string {
 type Meta struct {
 	IP        string
 	UserAgent string
+	// Via names the bulk operation an action is part of ("bulk 3f9a2c"); the audit event's
+	// detail ends with it, linking each member's event to the operation's.
+	Via string
 }
 
 // Event is an audit event of action done by the current member in their organization.
