@@ -133,7 +133,7 @@ func parseServe(args []string) (*serveConfig, error) {
 	fs.StringVar(&c.secret, "secret", env("GATEHOUSE_SECRET", ""), "secret for signing cookies; generated and kept in the database when empty (env GATEHOUSE_SECRET)")
 	fs.DurationVar(&c.idle, "session-idle", envDuration("GATEHOUSE_SESSION_IDLE", time.Hour), "log out after this long without activity (env GATEHOUSE_SESSION_IDLE)")
 	fs.DurationVar(&c.lifetime, "session-lifetime", envDuration("GATEHOUSE_SESSION_LIFETIME", 12*time.Hour), "log out this long after login, active or not (env GATEHOUSE_SESSION_LIFETIME)")
-	fs.IntVar(&c.inviteQuota, "invite-quota", envInt("GATEHOUSE_INVITE_QUOTA", app.DefaultInviteQuota), "invitation emails one member may send in 24 hours (env GATEHOUSE_INVITE_QUOTA)")
+	fs.IntVar(&c.inviteQuota, "invite-quota", envInt("GATEHOUSE_INVITE_QUOTA", app.DefaultInviteQuota), "invitation emails one IP address may send in 24 hours; each member's own daily quota is on Settings (env GATEHOUSE_INVITE_QUOTA)")
 	proxies := fs.String("trusted-proxies", env("GATEHOUSE_TRUSTED_PROXIES", ""), "reverse proxies (CIDRs or addresses, comma-separated) whose X-Forwarded-For names the client; none when empty (env GATEHOUSE_TRUSTED_PROXIES)")
 	fs.StringVar(&c.tlsCert, "tls-cert", env("GATEHOUSE_TLS_CERT", ""), "PEM certificate (chain) to serve HTTPS with; plain HTTP when empty (env GATEHOUSE_TLS_CERT)")
 	fs.StringVar(&c.cookieDomain, "cookie-domain", env("GATEHOUSE_COOKIE_DOMAIN", ""), "parent domain for the session cookie (example.com), so the forward-auth endpoints see it on the apps' subdomains; none when empty (env GATEHOUSE_COOKIE_DOMAIN)")
@@ -241,7 +241,13 @@ func serve(ctx context.Context, args []string, log *slog.Logger) error {
 	outbox := delivery.NewWorker(st, senders, time.Now, log)
 	svc := app.New(st, app.Config{BaseURL: base, Sessions: policy, Outbox: outbox, InviteQuota: cfg.inviteQuota,
 		MailConfigured: senders[models.ChannelEmail] != nil, SMSConfigured: senders[models.ChannelSMS] != nil}, nil, log)
-	defer svc.Wait() // work done off the request path (reset emails) lands before the store closes
+	// Work done off the request path (reset emails, the batch an import is on) lands before
+	// the store closes; imports carry on at the next start.
+	defer svc.Wait()
+	defer svc.Stop()
+	if err := svc.ResumeImports(ctx); err != nil {
+		return err
+	}
 	cookieDomain := strings.TrimPrefix(strings.ToLower(cfg.cookieDomain), ".")
 	if host := strings.ToLower(base.Hostname()); cookieDomain != "" && host != cookieDomain && !strings.HasSuffix(host, "."+cookieDomain) {
 		return fmt.Errorf("--cookie-domain %s: the --base-url host %s is not in it, so the browser would refuse the cookie", cookieDomain, host)

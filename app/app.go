@@ -22,8 +22,14 @@ import (
 type Config struct {
 	BaseURL  *url.URL // emailed and printed links are built from it, never from a request's Host
 	Sessions models.SessionPolicy
-	// InviteQuota is how many invitation emails one member may send in 24 hours.
+	// InviteQuota is how many invitation emails may be sent from one IP address in 24 hours,
+	// by anyone (each member's own daily quota is an organization setting).
 	InviteQuota int
+	// ImportBatch is how many rows of an import one transaction works on (default 25: a login
+	// waits at most one batch for the writer, about 60 ms on the 2-core machine).
+	ImportBatch int
+	// NoImportWorker leaves confirmed imports for RunImport (tests that stop half way).
+	NoImportWorker bool
 	// Outbox is woken after a use case puts a message in the outbox; nil when nothing delivers.
 	Outbox interface{ Poke() }
 	// MailConfigured is whether --smtp-url is set; without it emails are held on the Outbox page.
@@ -35,7 +41,7 @@ type Config struct {
 	Limiter RateLimiter
 }
 
-// DefaultInviteQuota is how many invitation emails a member may send in 24 hours unless configured.
+// DefaultInviteQuota is how many invitation emails one IP address may send in 24 hours unless configured.
 const DefaultInviteQuota = 100
 
 // Service holds every use case and what they share.
@@ -46,7 +52,9 @@ type Service struct {
 	log   *slog.Logger
 	lim   RateLimiter // login backoff and reset quotas, per email and IP
 	bg    sync.WaitGroup
-	gate  gateCache // what the forward-auth decision reads (gate.go)
+	gate  gateCache     // what the forward-auth decision reads (gate.go)
+	quit  chan struct{} // closed by Stop: background imports end after their batch
+	once  sync.Once
 }
 
 // New returns the use cases over st. A nil clock means the system clock.
@@ -57,13 +65,16 @@ func New(st *store.Store, cfg Config, clock models.Clock, log *slog.Logger) *Ser
 	if cfg.InviteQuota <= 0 {
 		cfg.InviteQuota = DefaultInviteQuota
 	}
+	if cfg.ImportBatch <= 0 {
+		cfg.ImportBatch = 25
+	}
 	if cfg.Limiter == nil {
 		cfg.Limiter = newLimiter(clock.Now, maxTracked)
 	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{st: st, cfg: cfg, clock: clock, log: log, lim: cfg.Limiter}
+	return &Service{st: st, cfg: cfg, clock: clock, log: log, lim: cfg.Limiter, quit: make(chan struct{})}
 }
 
 // Config returns the configuration the service was made with.
@@ -100,6 +111,10 @@ func (s *Service) pokeOutbox() {
 		s.cfg.Outbox.Poke()
 	}
 }
+
+// Stop asks the background imports to end after the batch they are on (shutdown); the next
+// start resumes them (ResumeImports).
+func (s *Service) Stop() { s.once.Do(func() { close(s.quit) }) }
 
 // Wait waits for the work use cases do off the request path (tests, shutdown).
 func (s *Service) Wait() { s.bg.Wait() }

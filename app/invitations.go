@@ -14,10 +14,11 @@ const quotaWindow = 24 * time.Hour
 
 // Invite invites each email of req to the current organization in one transaction: a
 // membership in status invited (or a revoked one brought back), its roles, a link, the
-// invitation email in the outbox and an audit event. An email that already has a membership
-// is not touched; its outcome says why. Emails past the inviter's daily quota are not sent:
-// the quota is counted inside the transaction, so parallel submissions cannot overshoot it.
-// Whether an email has a Gatehouse account elsewhere changes nothing the inviter sees.
+// invitation email in the outbox and an audit event (invitePerson, the rules imports share).
+// An email that already has a membership is not touched; its outcome says why. Emails past
+// the daily quotas (per inviter, per IP) are not sent: the quotas are counted inside the
+// transaction, so parallel submissions cannot overshoot them. Whether an email has a
+// Gatehouse account elsewhere changes nothing the inviter sees.
 func (s *Service) Invite(ctx context.Context, cur *models.Current, req models.InviteRequest, meta models.Meta) ([]models.InviteOutcome, error) {
 	if !cur.Can(models.PermInviteMembers) {
 		return nil, models.ErrForbidden
@@ -32,51 +33,20 @@ func (s *Service) Invite(ctx context.Context, cur *models.Current, req models.In
 	out := make([]models.InviteOutcome, 0, len(req.EmailList))
 	err := s.st.InTx(ctx, func(ctx context.Context) error {
 		out = out[:0]
-		now := s.now()
-		sent, err := s.st.InvitesSentSince(ctx, cur.User.ID, now.Add(-quotaWindow))
+		left, err := s.quotaLeft(ctx, cur, meta.IP)
 		if err != nil {
 			return err
 		}
-		left := s.cfg.InviteQuota - sent
-		expires := s.inviteExpiry(cur)
 		for _, email := range req.EmailList {
-			m, err := s.st.FindMemberByEmail(ctx, cur.Org.ID, email)
-			switch {
-			case err == nil && m.Status != models.StatusRevoked:
-				out = append(out, models.InviteOutcome{Email: email, Result: models.InviteExists, Existing: m})
-				continue
-			case err == nil:
-			case errors.Is(err, models.ErrNotFound):
-				m = &models.Membership{OrgID: cur.Org.ID, Email: email}
-			default:
-				return err
-			}
-			if left <= 0 {
-				out = append(out, models.InviteOutcome{Email: email, Result: models.InviteOverQuota})
-				continue
-			}
-			left--
-			m.Status, m.InvitedByID = models.StatusInvited, &cur.User.ID
-			m.Department, m.Position = req.Department, req.Position
-			first := ""
+			p := models.InvitePerson{Email: email, Roles: roles, Department: req.Department, Position: req.Position}
 			if len(req.EmailList) == 1 {
-				m.SetName(req.FirstName, req.LastName)
-				first = req.FirstName
-			} else {
-				m.SetName("", "")
+				p.FirstName, p.LastName = req.FirstName, req.LastName
 			}
-			if err := s.st.SaveInvitedMember(ctx, m, roles); err != nil {
+			o, err := s.invitePerson(ctx, cur, p, &left, "", meta)
+			if err != nil {
 				return err
 			}
-			raw, hash := models.NewToken()
-			msg := s.invitationEmail(cur, first, raw, expires)
-			if err := s.st.MintInvitation(ctx, m, cur.User.ID, hash, expires, &msg); err != nil {
-				return err
-			}
-			if err := s.st.Audit(ctx, cur.EventOn(models.ActionInvited, m, "roles "+models.RoleLabels(roles)), meta); err != nil {
-				return err
-			}
-			out = append(out, models.InviteOutcome{Email: email, Result: models.InviteSent})
+			out = append(out, o)
 		}
 		return nil
 	})
@@ -86,6 +56,77 @@ func (s *Service) Invite(ctx context.Context, cur *models.Current, req models.In
 	s.pokeOutbox()
 	s.log.Info("invitations submitted", "user", cur.User.ID, "org", cur.Org.ID, "emails", len(out))
 	return out, nil
+}
+
+// unlimited stands for no quota in quotaLeft's answer.
+const unlimited = 1 << 30
+
+// quotaLeft is how many invitation emails cur may still send today from ip: the lower of
+// what is left of the organization's per-inviter quota (0 there means no limit) and of the
+// per-IP quota. Read inside the inviting transaction, the count and the sends are one step.
+func (s *Service) quotaLeft(ctx context.Context, cur *models.Current, ip string) (int, error) {
+	since := s.now().Add(-quotaWindow)
+	left := unlimited
+	if q := cur.Org.InviteQuota; q > 0 {
+		sent, err := s.st.InvitesSentSince(ctx, cur.User.ID, since)
+		if err != nil {
+			return 0, err
+		}
+		left = q - sent
+	}
+	sent, err := s.st.InvitesSentFromIP(ctx, ip, since)
+	if err != nil {
+		return 0, err
+	}
+	return max(0, min(left, s.cfg.InviteQuota-sent)), nil
+}
+
+// invitePerson invites one person, inside the caller's transaction: the rules the dialog and
+// imports share. A membership that exists (other than a revoked one) is left alone; past the
+// quota (*left, decremented per email) nothing is written. The audit detail names the roles
+// and, for an import, tag ("import 12").
+func (s *Service) invitePerson(ctx context.Context, cur *models.Current, p models.InvitePerson, left *int, tag string, meta models.Meta) (models.InviteOutcome, error) {
+	email := p.Email
+	m, err := s.st.FindMemberByEmail(ctx, cur.Org.ID, email)
+	switch {
+	case err == nil && m.Status != models.StatusRevoked:
+		return models.InviteOutcome{Email: email, Result: models.InviteExists, Existing: m}, nil
+	case err == nil:
+	case errors.Is(err, models.ErrNotFound):
+		m = &models.Membership{OrgID: cur.Org.ID, Email: email}
+	default:
+		return models.InviteOutcome{}, err
+	}
+	if *left <= 0 {
+		return models.InviteOutcome{Email: email, Result: models.InviteOverQuota}, nil
+	}
+	*left--
+	roles := models.SortRoles(p.Roles)
+	m.Status, m.InvitedByID = models.StatusInvited, &cur.User.ID
+	m.Department, m.Position = p.Department, p.Position
+	if p.JobID != "" {
+		m.JobID = p.JobID
+	}
+	if p.Location != "" {
+		m.Location = p.Location
+	}
+	m.SetName(p.FirstName, p.LastName)
+	if err := s.st.SaveInvitedMember(ctx, m, roles); err != nil {
+		return models.InviteOutcome{}, err
+	}
+	raw, hash := models.NewToken()
+	msg := s.invitationEmail(cur, p.FirstName, raw, s.inviteExpiry(cur))
+	if err := s.st.MintInvitation(ctx, m, cur.User.ID, meta.IP, hash, s.inviteExpiry(cur), &msg); err != nil {
+		return models.InviteOutcome{}, err
+	}
+	detail := "roles " + models.RoleLabels(roles)
+	if tag != "" {
+		detail += "; " + tag
+	}
+	if err := s.st.Audit(ctx, cur.EventOn(models.ActionInvited, m, detail), meta); err != nil {
+		return models.InviteOutcome{}, err
+	}
+	return models.InviteOutcome{Email: email, Result: models.InviteSent}, nil
 }
 
 // inviteExpiry is when a link minted now stops working, by the organization's setting.
@@ -105,7 +146,7 @@ func (s *Service) invitationEmail(cur *models.Current, firstName, raw string, ex
 // InviteLink is the signup link for a raw invitation token, built from the base URL.
 func (s *Service) InviteLink(raw string) string { return s.link("/invite/"+raw, nil) }
 
-// ErrInviteQuota refuses a reinvite past the inviter's daily quota of invitation emails.
+// ErrInviteQuota refuses a reinvite past a daily quota of invitation emails (the inviter's or the IP's).
 var ErrInviteQuota = &models.RuleError{Msg: "You have reached today's limit of invitation emails. Try again tomorrow, or use Copy invite link."}
 
 // Reinvite emails an invited member a new link; every earlier link stops working. It counts
@@ -137,17 +178,17 @@ func (s *Service) newLink(ctx context.Context, cur *models.Current, id int64, ac
 		var msg *models.OutboxMessage
 		action := models.ActionLinkCopied
 		if act == models.ActReinvite {
-			sent, err := s.st.InvitesSentSince(ctx, cur.User.ID, s.now().Add(-quotaWindow))
+			left, err := s.quotaLeft(ctx, cur, meta.IP)
 			if err != nil {
 				return err
 			}
-			if sent >= s.cfg.InviteQuota {
+			if left <= 0 {
 				return ErrInviteQuota
 			}
 			email := s.invitationEmail(cur, m.FirstName, raw, expires)
 			msg, action = &email, models.ActionReinvited
 		}
-		if err := s.st.MintInvitation(ctx, m, cur.User.ID, hash, expires, msg); err != nil {
+		if err := s.st.MintInvitation(ctx, m, cur.User.ID, meta.IP, hash, expires, msg); err != nil {
 			return err
 		}
 		return s.st.Audit(ctx, cur.EventOn(action, m, ""), meta)

@@ -296,13 +296,36 @@ func TestInviteQuota(t *testing.T) {
 	t.Run("per inviter", func(t *testing.T) {
 		f := newAcme(t)
 		admin := f.join(t, "admin@acme.test", models.RoleAdmin)
-		svc := f.withQuota(3)
+		svc := f.withQuota(1000) // the per-IP quota, far away
+		f.owner.Org.InviteQuota, admin.Org.InviteQuota = 3, 3
 		// Olive has sent one email, admin@'s invitation: two more fill a quota of 3.
 		if out := invite(svc, f.owner, people("a", 3)); results(out)[models.InviteSent] != 2 {
 			t.Fatalf("owner: %+v", out)
 		}
-		if out := invite(f.withQuota(2), admin, people("b", 2)); results(out)[models.InviteSent] != 2 {
+		if out := invite(svc, admin, people("b", 4)); results(out)[models.InviteSent] != 3 {
 			t.Errorf("admin: %+v; want its own quota", out)
+		}
+		// 0 is no limit.
+		f.owner.Org.InviteQuota = 0
+		if out := invite(svc, f.owner, people("c", 5)); results(out)[models.InviteSent] != 5 {
+			t.Errorf("unlimited: %+v", out)
+		}
+	})
+
+	t.Run("per IP, across inviters", func(t *testing.T) {
+		f := newAcme(t)
+		admin := f.join(t, "admin@acme.test", models.RoleAdmin) // one email from testMeta's address
+		svc := f.withQuota(4)
+		if out := invite(svc, f.owner, people("a", 2)); results(out)[models.InviteSent] != 2 {
+			t.Fatalf("owner: %+v", out)
+		}
+		if out := invite(svc, admin, people("b", 3)); results(out)[models.InviteSent] != 1 || results(out)[models.InviteOverQuota] != 2 {
+			t.Errorf("admin from the same address: %+v; want 1 sent, 2 over quota", out)
+		}
+		other := models.Meta{IP: "192.0.2.99"}
+		out, err := svc.Invite(ctx, admin, models.InviteRequest{Emails: people("c", 2), Roles: viewer}, other)
+		if err != nil || results(out)[models.InviteSent] != 2 {
+			t.Errorf("admin from another address: %+v, %v", out, err)
 		}
 	})
 

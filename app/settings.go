@@ -20,8 +20,12 @@ func (s *Service) UpdateSettings(ctx context.Context, cur *models.Current, req m
 	err := s.st.InTx(ctx, func(ctx context.Context) error {
 		var what string
 		var err error
+		var quota *int
+		if req.Quota >= 0 {
+			quota = &req.Quota
+		}
 		org, what, err = s.st.UpdateOrganization(ctx, cur.Org.ID, store.OrgUpdate{Name: &req.Name,
-			InviteLifetimeHours: &req.Hours, MFAPolicy: &req.MFAPolicy, MFAGraceDays: &req.GraceDays})
+			InviteLifetimeHours: &req.Hours, MFAPolicy: &req.MFAPolicy, MFAGraceDays: &req.GraceDays, InviteQuota: quota})
 		if err != nil || what == "" {
 			return err
 		}

@@ -72,3 +72,33 @@ func TestUpdateSettings(t *testing.T) {
 		}
 	})
 }
+
+func TestUpdateInviteQuota(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	res := storetest.CreateOwner(t, f.st, "olive@acme.test", "Acme")
+	actor := storetest.Current(res)
+	if res.Org.InviteQuota != models.DefaultInviteQuota {
+		t.Errorf("a new organization's quota is %d, want %d", res.Org.InviteQuota, models.DefaultInviteQuota)
+	}
+	req := models.SettingsRequest{Name: "Acme", InviteLifetimeHours: "72", MFAPolicy: res.Org.MFAPolicy, MFAGraceDays: "0"}
+	for _, tc := range []struct {
+		in   string
+		want int
+	}{{"0", 0}, {"250", 250}, {"", 250}} { // left out, it stays
+		in, want := tc.in, tc.want
+		req.InviteQuota = in
+		org, err := f.app.UpdateSettings(ctx, actor, req, models.Meta{})
+		if err != nil || org.InviteQuota != want {
+			t.Errorf("quota %q: %d, %v; want %d", in, org.InviteQuota, err, want)
+		}
+	}
+	for _, bad := range []string{"-1", "x", "100001"} {
+		req.InviteQuota = bad
+		_, err := f.app.UpdateSettings(ctx, actor, req, models.Meta{})
+		var errs models.FieldErrors
+		if !errors.As(err, &errs) || errs["invite_quota"] == "" {
+			t.Errorf("quota %q: %v, want a field error", bad, err)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"html"
 	"io"
 	"net"
 	"net/http"
@@ -328,6 +329,37 @@ func login(client *http.Client, base, email, password string) (string, error) {
 		return "", fmt.Errorf("login as %s: status %d", email, resp.StatusCode)
 	}
 	return csrfToken(client, base, "/users/invite")
+}
+
+// unlimitInvites sets the organization's per-member daily invitation quota to 0 (no limit)
+// through the Settings form, keeping its other settings.
+func unlimitInvites(client *http.Client, base, csrf string) error {
+	body, err := get(client, base, "/settings")
+	if err != nil {
+		return err
+	}
+	form := url.Values{"invite_quota": {"0"}}
+	for _, name := range []string{"name", "invite_lifetime_hours", "mfa_grace_days"} {
+		m := regexp.MustCompile(`name="` + name + `"[^>]*value="([^"]*)"`).FindStringSubmatch(body)
+		if m == nil {
+			return fmt.Errorf("settings form has no %s", name)
+		}
+		form.Set(name, html.UnescapeString(m[1]))
+	}
+	req, err := postForm(base, "/settings", csrf, form)
+	if err != nil {
+		return err
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return err
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		return fmt.Errorf("setting the invitation quota: status %d", resp.StatusCode)
+	}
+	return nil
 }
 
 // postForm builds a form POST carrying the session's CSRF token.

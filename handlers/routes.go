@@ -20,9 +20,28 @@ func (h *Handler) Echo() *echo.Echo {
 	e.HTTPErrorHandler = h.ErrorHandler
 	e.IPExtractor = clientIP(h.cfg.TrustedProxies)
 	// Recover runs inside the request log, so a panic is logged with the 500 it became.
-	e.Use(h.requestLog(), middleware.Recover(), securityHeaders, middleware.BodyLimit("1M"), h.csrf, h.loadSession)
+	e.Use(h.requestLog(), middleware.Recover(), securityHeaders, bodyLimits(), h.csrf, h.loadSession)
 	h.routes(e)
 	return e
+}
+
+// bodyLimits bounds request bodies at 1 MB, and the import upload and its confirmation at
+// theirs. It runs before the CSRF check, which reads the form, so it is chosen by route here
+// rather than on the routes (route middleware runs after the CSRF check).
+func bodyLimits() echo.MiddlewareFunc {
+	def, upload, confirm := middleware.BodyLimit("1M"), middleware.BodyLimit(importBodyLimit), middleware.BodyLimit(confirmBodyLimit)
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		d, u, cf := def(next), upload(next), confirm(next)
+		return func(c echo.Context) error {
+			switch c.Path() {
+			case "/users/import/preview":
+				return u(c)
+			case "/users/import/confirm":
+				return cf(c)
+			}
+			return d(c)
+		}
+	}
 }
 
 // clientIP is how a request's client address is found: the connection's peer, unless that
@@ -90,6 +109,8 @@ func (h *Handler) routes(e *echo.Echo) {
 	// Anyone may open the invite dialog: those who may not invite are told whom to ask.
 	member.GET("/users/invite", h.InviteForm, nav("users"))
 	member.GET("/users/:id", h.MemberPage, nav("users"))
+	// Bulk actions: each needs its own permission, checked for the action chosen (bulkOptions).
+	member.POST("/users/bulk", h.BulkAction, nav("users"))
 	// Everyone's own account: profile, password and sessions touch only the member's own records.
 	member.GET("/account", h.Account, nav("account"))
 	member.POST("/account/profile", h.SaveProfile, nav("account"))
@@ -100,6 +121,12 @@ func (h *Handler) routes(e *echo.Echo) {
 	// Owners and Admins: invitations.
 	inviter := group{e, []echo.MiddlewareFunc{h.requireLogin, h.require(models.PermInviteMembers), nav("users")}}
 	inviter.POST("/users/invite", h.Invite)
+	inviter.GET("/users/import", h.ImportForm)
+	inviter.GET("/users/import/template.:format", h.ImportTemplate)
+	inviter.POST("/users/import/preview", h.ImportPreview) // bodyLimits: importBodyLimit
+	inviter.POST("/users/import/confirm", h.ImportConfirm) // bodyLimits: confirmBodyLimit
+	inviter.GET("/users/import/:id", h.ImportStatus)
+	inviter.GET("/users/import/:id/result.csv", h.ImportResult)
 	for _, act := range []models.MemberAction{models.ActReinvite, models.ActCopyLink, models.ActRevoke} {
 		inviter.GET("/users/:id/"+actionSlugs[act], h.ConfirmAction(act))
 		inviter.POST("/users/:id/"+actionSlugs[act], h.DoAction(act))
@@ -107,6 +134,7 @@ func (h *Handler) routes(e *echo.Echo) {
 
 	// Owners and Admins: managing members.
 	manager := group{e, []echo.MiddlewareFunc{h.requireLogin, h.require(models.PermManageMembers), nav("users")}}
+	manager.GET("/users/export.:format", h.ExportMembers)
 	manager.GET("/users/:id/roles", h.EditRolesForm)
 	manager.POST("/users/:id/roles", h.EditRoles)
 	manager.GET("/users/:id/reset-mfa", h.ResetMFAForm)

@@ -12,14 +12,14 @@ import (
 
 func settingsView(r models.SettingsRequest, errs models.FieldErrors) views.SettingsForm {
 	return views.SettingsForm{Name: r.Name, InviteLifetimeHours: r.InviteLifetimeHours, MFAPolicy: r.MFAPolicy,
-		MFAGraceDays: r.MFAGraceDays, Errors: errs}
+		MFAGraceDays: r.MFAGraceDays, InviteQuota: r.InviteQuota, Errors: errs}
 }
 
 // Settings shows the organization settings.
 func (h *Handler) Settings(c echo.Context) error {
 	org := current(c).Org
 	r := models.SettingsRequest{Name: org.Name, InviteLifetimeHours: strconv.Itoa(org.InviteLifetimeHours), MFAPolicy: org.MFAPolicy,
-		MFAGraceDays: strconv.Itoa(org.MFAGraceDays)}
+		MFAGraceDays: strconv.Itoa(org.MFAGraceDays), InviteQuota: strconv.Itoa(org.InviteQuota)}
 	return h.render(c, http.StatusOK, views.SettingsPage(settingsView(r, nil)))
 }
 
@@ -27,10 +27,14 @@ func (h *Handler) Settings(c echo.Context) error {
 func (h *Handler) SaveSettings(c echo.Context) error {
 	org := current(c).Org
 	r := models.SettingsRequest{Name: c.FormValue("name"), InviteLifetimeHours: c.FormValue("invite_lifetime_hours"),
-		MFAPolicy: models.MFAPolicy(c.FormValue("mfa_policy")), MFAGraceDays: c.FormValue("mfa_grace_days")}
+		MFAPolicy: models.MFAPolicy(c.FormValue("mfa_policy")), MFAGraceDays: c.FormValue("mfa_grace_days"),
+		InviteQuota: c.FormValue("invite_quota")}
 	// A form without the MFA fields (an older page, a script) leaves them as they are.
 	if r.MFAPolicy == "" {
 		r.MFAPolicy = org.MFAPolicy
+	}
+	if r.InviteQuota == "" {
+		r.InviteQuota = strconv.Itoa(org.InviteQuota)
 	}
 	if r.MFAGraceDays == "" {
 		r.MFAGraceDays = strconv.Itoa(org.MFAGraceDays)

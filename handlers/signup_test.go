@@ -509,6 +509,7 @@ func TestInviteExistingAccountLooksTheSame(t *testing.T) {
 			s = strings.ReplaceAll(s, email, "EMAIL")
 			s = strings.ReplaceAll(s, "/users/"+strconv.FormatInt(m.ID, 10)+"/", "/users/ID/")
 			s = strings.ReplaceAll(s, `"/users/`+strconv.FormatInt(m.ID, 10)+`"`, `"/users/ID"`)
+			s = strings.ReplaceAll(s, `value="`+strconv.FormatInt(m.ID, 10)+`"`, `value="ID"`) // the row's bulk checkbox
 			return inviteTokenRE.ReplaceAllString(s, "/invite/TOKEN")
 		}
 		return []string{strconv.Itoa(res.StatusCode), norm(res.text(".modal, dialog, main")), norm(rowHTML),

@@ -88,7 +88,7 @@ func (h *Handler) outcomeView(o models.InviteOutcome) views.InviteOutcome {
 	case models.InviteSent:
 		v.Sent, v.Message = true, "Invitation sent"
 	case models.InviteOverQuota:
-		v.Message = "Not sent: you reached today's limit of " + strconv.Itoa(h.app.Config().InviteQuota) + " invitations"
+		v.Message = "Not sent: today's limit of invitation emails is reached (Settings sets yours; each IP address sends at most " + strconv.Itoa(h.app.Config().InviteQuota) + " a day)"
 	case models.InviteExists:
 		m := o.Existing
 		switch m.Status {

@@ -54,6 +54,9 @@ func (h *Handler) UsersList(c echo.Context) error {
 		v.PrevHref = here.Href()
 	}
 	v.Actions = rowActions(cur, page.Members)
+	if !rejected {
+		v.Bulk = bulkOptions(cur, tab)
+	}
 	if tab == models.TabInactivated {
 		if v.Invites, err = h.inviteStatuses(ctx, cur, page.Members); err != nil {
 			return err

@@ -15,6 +15,9 @@ const (
 	ActionLogout       Action = "logout"
 	ActionDenied       Action = "access.denied"
 	ActionOrgUpdated   Action = "org.updated"
+	ActionImported     Action = "members.imported"
+	ActionExported     Action = "members.exported"
+	ActionBulk         Action = "members.bulk_action"
 
 	ActionInvited        Action = "member.invited"
 	ActionReinvited      Action = "member.reinvited"
@@ -80,7 +83,7 @@ var AuditActions = []Action{
 	ActionLogin, ActionLoginFailed, ActionLoginBlocked, ActionLogout, ActionDenied,
 	ActionMFAEnrolled, ActionMFARemoved, ActionMFAReset, ActionMFAFailed, ActionRecoveryCodeUsed, ActionRecoveryCodesRenewed, ActionSMSCapped,
 	ActionProfileUpdated, ActionPasswordChanged, ActionPasswordResetAsked, ActionPasswordReset, ActionSessionRevoked,
-	ActionSetup, ActionOwnerCreated, ActionOrgUpdated,
+	ActionSetup, ActionOwnerCreated, ActionOrgUpdated, ActionImported, ActionExported, ActionBulk,
 	ActionAppAdded, ActionAppUpdated, ActionAppEnabled, ActionAppDisabled, ActionAppDeleted, ActionAppRolesChanged, ActionAppAccessChanged,
 }
 
@@ -117,6 +120,12 @@ func (a Action) Label() string {
 		return "App's roles changed"
 	case ActionAppAccessChanged:
 		return "App access changed"
+	case ActionImported:
+		return "Import confirmed"
+	case ActionExported:
+		return "Members exported"
+	case ActionBulk:
+		return "Bulk action"
 	case ActionInvited:
 		return "Invited"
 	case ActionReinvited:
@@ -173,6 +182,9 @@ func (a Action) Label() string {
 type Meta struct {
 	IP        string
 	UserAgent string
+	// Via names the bulk operation an action is part of ("bulk 3f9a2c"); the audit event's
+	// detail ends with it, linking each member's event to the operation's.
+	Via string
 }
 
 // Event is an audit event of action done by the current member in their organization.

@@ -15,6 +15,7 @@ type Invitation struct {
 	UsedAt       *time.Time
 	RevokedAt    *time.Time
 	SupersededAt *time.Time
+	IP           string // the address the inviter asked from (the per-IP quota)
 	CreatedAt    time.Time
 }
 

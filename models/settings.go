@@ -12,8 +12,9 @@ type SettingsRequest struct {
 	InviteLifetimeHours string
 	MFAPolicy           MFAPolicy
 	MFAGraceDays        string
+	InviteQuota         string
 	// Parsed by Validate.
-	Hours, GraceDays int
+	Hours, GraceDays, Quota int
 }
 
 // Validate cleans the fields, parses the numbers and returns what is wrong.
@@ -34,5 +35,14 @@ func (r *SettingsRequest) Validate() FieldErrors {
 		errs.Add("mfa_grace_days", "Enter a whole number of days from 0 to "+strconv.Itoa(MaxMFAGraceDays)+".")
 	}
 	r.GraceDays = g
+	// Left out, the quota stays as it is (Quota -1).
+	q, err := -1, error(nil)
+	if strings.TrimSpace(r.InviteQuota) != "" {
+		q, err = strconv.Atoi(strings.TrimSpace(r.InviteQuota))
+	}
+	if err != nil || q < -1 || q > MaxInviteQuota || (q == -1 && strings.TrimSpace(r.InviteQuota) != "") {
+		errs.Add("invite_quota", "Enter a whole number of invitations from 0 (no limit) to "+strconv.Itoa(MaxInviteQuota)+".")
+	}
+	r.Quota = q
 	return errs
 }

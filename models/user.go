@@ -34,8 +34,10 @@ type Organization struct {
 	InviteLifetimeHours int
 	MFAPolicy           MFAPolicy `gorm:"default:required"`
 	MFAGraceDays        int
-	CreatedAt           time.Time
-	UpdatedAt           time.Time
+	// InviteQuota is how many invitation emails one member may send a day; 0 is unlimited.
+	InviteQuota int `gorm:"default:100"`
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
 }
 
 // Field limits shared by forms and the store.
@@ -51,6 +53,12 @@ const (
 	MinInviteLifetimeHours     = 1
 	MaxInviteLifetimeHours     = 30 * 24
 	DefaultInviteLifetimeHours = 72
+)
+
+// Per-inviter daily quota bounds (Settings; 0 means unlimited).
+const (
+	DefaultInviteQuota = 100
+	MaxInviteQuota     = 100000
 )
 
 // NormalizeEmail trims and lower-cases an email address, and puts an internationalised one in

@@ -217,3 +217,21 @@
     if (status && results && results.dataset.status) status.textContent = results.dataset.status;
   }
 })();
+
+// "Select all on this page" ticks every row checkbox of the bulk form; without JavaScript the
+// form's "Apply to all on this page" does the same, so the checkbox stays hidden.
+(function () {
+  "use strict";
+  function wire(root) {
+    root.querySelectorAll("input[data-select-all]").forEach(function (all) {
+      all.hidden = false;
+      all.addEventListener("change", function () {
+        document.querySelectorAll('input[name="ids"][form="' + all.dataset.selectAll + '"]').forEach(function (box) {
+          box.checked = all.checked;
+        });
+      });
+    });
+  }
+  wire(document);
+  document.addEventListener("htmx:afterSettle", function (e) { if (e.detail.target) wire(e.detail.target); });
+})();

@@ -28,6 +28,12 @@ func (s *Store) Audit(ctx context.Context, ev models.AuditEvent, meta models.Met
 
 func writeAudit(db *gorm.DB, ev models.AuditEvent, meta models.Meta, now time.Time) error {
 	ev.IP, ev.UserAgent, ev.CreatedAt = meta.IP, truncate(meta.UserAgent, 300), now
+	if meta.Via != "" {
+		if ev.Detail != "" {
+			ev.Detail += "; "
+		}
+		ev.Detail += meta.Via
+	}
 	ev.TargetEmail = truncate(ev.TargetEmail, models.MaxEmailLen)
 	return db.Create(&ev).Error
 }

@@ -30,7 +30,7 @@ func (s *Store) SaveInvitedMember(ctx context.Context, m *models.Membership, rol
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		var err error
 		if m.ID != 0 {
-			err = tx.Model(m).Select("status", "invited_by_id", "department", "position", "first_name", "last_name",
+			err = tx.Model(m).Select("status", "invited_by_id", "department", "position", "job_id", "location", "first_name", "last_name",
 				"name_key", "last_name_key", "updated_at").Updates(m).Error
 		} else {
 			err = tx.Create(m).Error
@@ -48,8 +48,9 @@ func (s *Store) SaveInvitedMember(ctx context.Context, m *models.Membership, rol
 }
 
 // MintInvitation supersedes every live link of the membership and stores a new one under
-// tokenHash; with msg, it also puts the invitation email in the outbox, linked to it.
-func (s *Store) MintInvitation(ctx context.Context, m *models.Membership, inviterID int64, tokenHash []byte, expires time.Time, msg *models.OutboxMessage) error {
+// tokenHash, asked for from ip; with msg, it also puts the invitation email in the outbox,
+// linked to it.
+func (s *Store) MintInvitation(ctx context.Context, m *models.Membership, inviterID int64, ip string, tokenHash []byte, expires time.Time, msg *models.OutboxMessage) error {
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		now := s.now()
 		if err := tx.Model(&models.Invitation{}).
@@ -58,7 +59,7 @@ func (s *Store) MintInvitation(ctx context.Context, m *models.Membership, invite
 			return err
 		}
 		inv := models.Invitation{OrgID: m.OrgID, MembershipID: m.ID, Email: m.Email, TokenHash: tokenHash,
-			InvitedByID: &inviterID, ExpiresAt: expires, CreatedAt: now}
+			InvitedByID: &inviterID, IP: ip, ExpiresAt: expires, CreatedAt: now}
 		if err := tx.Create(&inv).Error; err != nil {
 			return err
 		}

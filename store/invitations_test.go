@@ -75,7 +75,7 @@ func (f *inviteFixture) invite(t *testing.T, actor *models.Current, roles []mode
 		}
 		raw, hash := models.NewToken()
 		msg := inviteEmail(e)
-		if err := f.s.MintInvitation(ctx, m, actor.User.ID, hash, f.clock.Now().Add(f.expiry), &msg); err != nil {
+		if err := f.s.MintInvitation(ctx, m, actor.User.ID, "", hash, f.clock.Now().Add(f.expiry), &msg); err != nil {
 			t.Fatalf("MintInvitation(%s): %v", e, err)
 		}
 		tokens[e] = raw
@@ -114,7 +114,7 @@ func (f *inviteFixture) reinvite(t *testing.T, actor *models.Current, id int64, 
 		e := inviteEmail("again")
 		msg = &e
 	}
-	if err := f.s.MintInvitation(ctx, m, actor.User.ID, hash, f.clock.Now().Add(f.expiry), msg); err != nil {
+	if err := f.s.MintInvitation(ctx, m, actor.User.ID, "", hash, f.clock.Now().Add(f.expiry), msg); err != nil {
 		t.Fatalf("MintInvitation(%d): %v", id, err)
 	}
 	return raw

@@ -17,6 +17,7 @@ type OrgUpdate struct {
 	InviteLifetimeHours *int
 	MFAPolicy           *models.MFAPolicy
 	MFAGraceDays        *int
+	InviteQuota         *int
 }
 
 // UpdateOrganization changes the organization's settings and returns it with a description
@@ -44,6 +45,10 @@ func (s *Store) UpdateOrganization(ctx context.Context, orgID int64, upd OrgUpda
 		if upd.MFAGraceDays != nil && *upd.MFAGraceDays != org.MFAGraceDays {
 			changes["mfa_grace_days"] = *upd.MFAGraceDays
 			what = append(what, "MFA grace period "+strconv.Itoa(org.MFAGraceDays)+" → "+strconv.Itoa(*upd.MFAGraceDays)+" days")
+		}
+		if upd.InviteQuota != nil && *upd.InviteQuota != org.InviteQuota {
+			changes["invite_quota"] = *upd.InviteQuota
+			what = append(what, "invitations per member per day "+strconv.Itoa(org.InviteQuota)+" → "+strconv.Itoa(*upd.InviteQuota))
 		}
 		if len(changes) == 0 {
 			return nil

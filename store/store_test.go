@@ -63,7 +63,7 @@ func mustCreateOrg(tb testing.TB, s *Store, name string) models.Organization {
 	tb.Helper()
 	org := models.Organization{Name: name, InviteLifetimeHours: models.DefaultInviteLifetimeHours}
 	// Omit the columns later migrations added, so this also works on an old schema.
-	if err := s.w.Omit("mfa_policy", "mfa_grace_days").Create(&org).Error; err != nil {
+	if err := s.w.Omit("mfa_policy", "mfa_grace_days", "invite_quota").Create(&org).Error; err != nil {
 		tb.Fatalf("create organization %s: %v", name, err)
 	}
 	return org

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"gatehouse/models"
@@ -24,6 +25,7 @@ type UsersView struct {
 	Rejected bool                   // the Pending tab lists rejected requests
 	Actions  map[int64][]MenuItem   // row menu of each membership
 	Invites  map[int64]InviteStatus // Inactivated tab: the latest link of each membership
+	Bulk     []BulkOption           // actions for a selection on this tab; none: no checkboxes
 }
 
 // InviteStatus is an invited member's latest link: whether it has expired and how its email fared.
@@ -194,4 +196,10 @@ func (v UsersView) resultStatus() string {
 		return plural(n, "member") + " shown, more on the next page."
 	}
 	return plural(n, "member") + " shown."
+}
+
+// ExportHref downloads the members q lists, every page of them, as format (csv or xlsx).
+func (q UsersQuery) ExportHref(format string) string {
+	q.Cursor = ""
+	return "/users/export." + format + strings.TrimPrefix(q.Href(), "/users")
 }
