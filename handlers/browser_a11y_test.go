@@ -52,6 +52,7 @@ var a11yPages = []struct {
 	{name: "account", path: "/account", editor: true},
 	{name: "two-factor setup", path: "/mfa/setup", editor: true},
 	{name: "authenticator setup", path: "/mfa/setup/app"},
+	{name: "import users", path: "/users/import"},
 	{name: "apps", path: "/apps"},
 	{name: "add app", path: "/apps/new"},
 	{name: "app", path: "/apps/{app}"},
