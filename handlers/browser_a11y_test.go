@@ -235,6 +235,7 @@ func TestBrowserAccessibility(t *testing.T) {
 				axeScan(t, ctx, axe, what)
 				noSideways(t, ctx, what+" at 1280 px")
 				fitsCards(t, ctx, what+" at 1280 px")
+				shoot(t, ctx, strings.NewReplacer(" ", "-", ",", "").Replace(who.name+"-"+scheme+"-"+p.name))
 			}
 
 			ctx = newPerson(t, browser, who.name+"-"+scheme+"-dialogs")
