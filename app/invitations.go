@@ -3,6 +3,8 @@ package app
 import (
 	"context"
 	"errors"
+	"slices"
+	"strings"
 	"time"
 
 	"gatehouse/delivery"
@@ -38,6 +40,10 @@ func (s *Service) Invite(ctx context.Context, cur *models.Current, req models.In
 			return err
 		}
 		left := s.cfg.InviteQuota - sent
+		grant, err := s.grantableApps(ctx, cur, req.Apps)
+		if err != nil {
+			return err
+		}
 		expires := s.inviteExpiry(cur)
 		for _, email := range req.EmailList {
 			m, err := s.st.FindMemberByEmail(ctx, cur.Org.ID, email)
@@ -56,24 +62,7 @@ func (s *Service) Invite(ctx context.Context, cur *models.Current, req models.In
 				continue
 			}
 			left--
-			m.Status, m.InvitedByID = models.StatusInvited, &cur.User.ID
-			m.Department, m.Position = req.Department, req.Position
-			first := ""
-			if len(req.EmailList) == 1 {
-				m.SetName(req.FirstName, req.LastName)
-				first = req.FirstName
-			} else {
-				m.SetName("", "")
-			}
-			if err := s.st.SaveInvitedMember(ctx, m, roles); err != nil {
-				return err
-			}
-			raw, hash := models.NewToken()
-			msg := s.invitationEmail(cur, first, raw, expires)
-			if err := s.st.MintInvitation(ctx, m, cur.User.ID, hash, expires, &msg); err != nil {
-				return err
-			}
-			if err := s.st.Audit(ctx, cur.EventOn(models.ActionInvited, m, "roles "+models.RoleLabels(roles)), meta); err != nil {
+			if err := s.inviteOne(ctx, cur, m, &req, roles, grant, expires, meta); err != nil {
 				return err
 			}
 			out = append(out, models.InviteOutcome{Email: email, Result: models.InviteSent})
@@ -85,6 +74,92 @@ func (s *Service) Invite(ctx context.Context, cur *models.Current, req models.In
 	}
 	s.pokeOutbox()
 	s.log.Info("invitations submitted", "user", cur.User.ID, "org", cur.Org.ID, "emails", len(out))
+	return out, nil
+}
+
+// inviteOne invites one person: m (new, or a revoked membership brought back) is saved in
+// status invited with roles and the apps granted (replacing any it had), a link is minted with
+// the invitation email, and the invitation is audited with its roles and apps.
+func (s *Service) inviteOne(ctx context.Context, cur *models.Current, m *models.Membership, req *models.InviteRequest,
+	roles []models.Role, grant []models.App, expires time.Time, meta models.Meta) error {
+	existed := m.ID != 0
+	m.Status, m.InvitedByID = models.StatusInvited, &cur.User.ID
+	m.Department, m.Position = req.Department, req.Position
+	first := ""
+	if len(req.EmailList) == 1 {
+		m.SetName(req.FirstName, req.LastName)
+		first = req.FirstName
+	} else {
+		m.SetName("", "")
+	}
+	if err := s.st.SaveInvitedMember(ctx, m, roles); err != nil {
+		return err
+	}
+	if existed || len(grant) > 0 {
+		ids := make([]int64, len(grant))
+		for i, a := range grant {
+			ids[i] = a.ID
+		}
+		if err := s.st.SetMemberApps(ctx, m.ID, ids); err != nil {
+			return err
+		}
+	}
+	raw, hash := models.NewToken()
+	msg := s.invitationEmail(cur, first, raw, expires)
+	if err := s.st.MintInvitation(ctx, m, cur.User.ID, hash, expires, &msg); err != nil {
+		return err
+	}
+	detail := "roles " + models.RoleLabels(roles)
+	if len(grant) > 0 {
+		names := make([]string, len(grant))
+		for i, a := range grant {
+			names[i] = a.Name
+		}
+		detail += "; apps " + strings.Join(names, ", ")
+	}
+	return s.st.Audit(ctx, cur.EventOn(models.ActionInvited, m, detail), meta)
+}
+
+// InviteApps returns the apps the invite dialog offers: the organization's enabled apps, by name.
+func (s *Service) InviteApps(ctx context.Context, cur *models.Current) ([]models.App, error) {
+	if !cur.Can(models.PermInviteMembers) {
+		return nil, models.ErrForbidden
+	}
+	apps, err := s.st.ListApps(ctx, cur.Org.ID)
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(apps, func(a models.App) bool { return !a.Enabled }), nil
+}
+
+// grantableApps resolves the app ids of an invitation to the organization's enabled apps, by
+// name; an id of a disabled app, of another organization's app or of none is models.FieldErrors
+// on "apps".
+func (s *Service) grantableApps(ctx context.Context, cur *models.Current, ids []int64) ([]models.App, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	apps, err := s.st.ListApps(ctx, cur.Org.ID)
+	if err != nil {
+		return nil, err
+	}
+	var out []models.App
+	for _, a := range apps {
+		if !slices.Contains(ids, a.ID) {
+			continue
+		}
+		if !a.Enabled {
+			return nil, models.FieldErrors{"apps": a.Name + " is disabled: enable it on the Apps page first, or leave it unchecked."}
+		}
+		out = append(out, a)
+	}
+	seen := map[int64]bool{}
+	for _, id := range ids {
+		seen[id] = true
+	}
+	if len(seen) != len(out) {
+		return nil, models.FieldErrors{"apps": "One of the apps you chose no longer exists. Choose apps from the list."}
+	}
 	return out, nil
 }
 
