@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
@@ -75,5 +76,62 @@ func TestInviteOffersApps(t *testing.T) {
 	}
 	if !slices.Equal(apps, []int64{g.wiki}) {
 		t.Errorf("invited membership's apps %v, want Wiki", apps)
+	}
+}
+
+// The Users page filters by app for Owners and Admins: members given it and those holding a
+// role that carries it; without JavaScript (the GET form), with the live search (htmx asks
+// for the results only), across tabs, sorts and pages. Viewers get no filter.
+func TestUsersFilterByApp(t *testing.T) {
+	g := newGateTeam(t)
+	g.ownerPost(fmt.Sprintf("/apps/%d/roles", g.wiki), url.Values{"roles": {"editor"}})
+	id := func(v int64) string { return strconv.FormatInt(v, 10) }
+
+	p := g.owner.get("/users")
+	var opts []string
+	p.Doc.Find(`form[role=search] select[name=app] option`).Each(func(_ int, s *goquery.Selection) { opts = append(opts, s.Text()) })
+	if !slices.Equal(opts, []string{"All apps", "Grafana", "Wiki", "Wiki admin"}) {
+		t.Errorf("App options %q", opts)
+	}
+	if p.text(`label[for=app-filter]`) != "App" {
+		t.Error("the App select has no label")
+	}
+	p = g.owner.get("/users?tab=active&app=" + id(g.grafana))
+	if got := p.emails(); !slices.Equal(got, []string{"vic@example.com"}) {
+		t.Errorf("Grafana: %v, want Vic (given it)", got)
+	}
+	if v, _ := p.Doc.Find(`select[name=app] option[selected]`).Attr("value"); v != id(g.grafana) {
+		t.Errorf("selected option %q", v)
+	}
+	p = g.owner.get("/users?tab=active&app=" + id(g.wiki))
+	if got := p.emails(); !slices.Equal(got, []string{"eve@example.com", "vic@example.com"}) {
+		t.Errorf("Wiki: %v, want Eve (Editor) and Vic (given it)", got)
+	}
+	// Sort links and tabs keep the filter.
+	if href, _ := p.Doc.Find(`th a`).First().Attr("href"); !strings.Contains(href, "app="+id(g.wiki)) {
+		t.Errorf("sort link %q drops the app", href)
+	}
+	if href, _ := p.Doc.Find(`#users-tabs a`).Last().Attr("href"); !strings.Contains(href, "app="+id(g.wiki)) {
+		t.Errorf("tab link %q drops the app", href)
+	}
+	// Search within the filter, as the live search asks: the results alone.
+	p = g.owner.request(http.MethodGet, "/users?tab=active&q=vic&app="+id(g.wiki), nil, http.Header{"HX-Request": {"true"}, "HX-Target": {"users-results"}})
+	if got := p.emails(); !slices.Equal(got, []string{"vic@example.com"}) || p.Doc.Find("form[role=search]").Length() != 0 {
+		t.Errorf("live search vic in Wiki: %v (the whole page: %v)", got, p.Doc.Find("form[role=search]").Length() != 0)
+	}
+	p = g.owner.get("/users?tab=active&q=eve&app=" + id(g.grafana))
+	if got := p.emails(); len(got) != 0 {
+		t.Errorf("eve in Grafana: %v, want none", got)
+	}
+	// An app nobody may use lists nobody; an unknown id is no filter (a deleted app's link).
+	if got := g.owner.get("/users?tab=active&app=" + id(g.wikiAdmin)).emails(); len(got) != 0 {
+		t.Errorf("Wiki admin: %v, want none", got)
+	}
+	if got := g.owner.get("/users?tab=active&app=999999").emails(); len(got) < 4 {
+		t.Errorf("unknown app: %v, want everyone", got)
+	}
+	// Viewers see no App filter, and the parameter changes nothing for them.
+	if p := g.vicC.get("/users?tab=active&app=" + id(g.grafana)); p.Doc.Find("select[name=app]").Length() != 0 || len(p.emails()) < 4 {
+		t.Errorf("Viewer: select shown %v, rows %v", p.Doc.Find("select[name=app]").Length() != 0, p.emails())
 	}
 }
