@@ -135,3 +135,33 @@ func TestUsersFilterByApp(t *testing.T) {
 		t.Errorf("Viewer: select shown %v, rows %v", p.Doc.Find("select[name=app]").Length() != 0, p.emails())
 	}
 }
+
+// The member page lists the member's apps and how they have each, for Owners and Admins.
+func TestMemberPageApps(t *testing.T) {
+	g := newGateTeam(t)
+	g.ownerPost(fmt.Sprintf("/apps/%d/roles", g.wiki), url.Values{"roles": {"viewer", "editor"}})
+	g.ownerPost(fmt.Sprintf("/apps/%d/disable", g.grafana), url.Values{})
+	p := g.owner.get(fmt.Sprintf("/users/%d", g.vic.ID))
+	if p.StatusCode != http.StatusOK {
+		t.Fatalf("member page: %d", p.StatusCode)
+	}
+	var rows []string
+	p.Doc.Find(`section[aria-labelledby=apps-heading] dt`).Each(func(_ int, s *goquery.Selection) {
+		rows = append(rows, s.Text()+": "+strings.Join(strings.Fields(s.Next().Text()), " "))
+	})
+	want := []string{"Grafana: Given directly Disabled", "Wiki: Given directly, and through their role Viewer"}
+	if !slices.Equal(rows, want) {
+		t.Errorf("Vic's apps %q, want %q", rows, want)
+	}
+	p = g.owner.get(fmt.Sprintf("/users/%d", g.eve.ID))
+	if got := strings.Join(strings.Fields(p.text(`section[aria-labelledby=apps-heading] dd`)), " "); got != "Through their role Editor" {
+		t.Errorf("Eve's Wiki: %q", got)
+	}
+	p = g.owner.get(fmt.Sprintf("/users/%d", g.ada.ID))
+	if got := p.text(`section[aria-labelledby=apps-heading] p`); !strings.Contains(got, "No apps") {
+		t.Errorf("Ada, without apps: %q", got)
+	}
+	if p := g.vicC.get(fmt.Sprintf("/users/%d", g.eve.ID)); p.StatusCode != http.StatusOK || p.Doc.Find("#apps-heading").Length() != 0 {
+		t.Errorf("a Viewer's view of a member page: %d, apps shown %v", p.StatusCode, p.Doc.Find("#apps-heading").Length() != 0)
+	}
+}
