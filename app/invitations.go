@@ -15,8 +15,9 @@ import (
 const quotaWindow = 24 * time.Hour
 
 // Invite invites each email of req to the current organization in one transaction: a
-// membership in status invited (or a revoked one brought back), its roles, a link, the
-// invitation email in the outbox and an audit event. An email that already has a membership
+// membership in status invited (or a revoked one brought back), its roles and the apps chosen
+// (the organization's enabled apps only: any other id is models.FieldErrors on "apps"), a link,
+// the invitation email in the outbox and an audit event naming the roles and apps. An email that already has a membership
 // is not touched; its outcome says why. Emails past the inviter's daily quota are not sent:
 // the quota is counted inside the transaction, so parallel submissions cannot overshoot it.
 // Whether an email has a Gatehouse account elsewhere changes nothing the inviter sees.
