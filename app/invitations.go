@@ -3,6 +3,8 @@ package app
 import (
 	"context"
 	"errors"
+	"slices"
+	"strings"
 	"time"
 
 	"gatehouse/delivery"
@@ -13,8 +15,9 @@ import (
 const quotaWindow = 24 * time.Hour
 
 // Invite invites each email of req to the current organization in one transaction: a
-// membership in status invited (or a revoked one brought back), its roles, a link, the
-// invitation email in the outbox and an audit event (invitePerson, the rules imports share).
+// membership in status invited (or a revoked one brought back), its roles and the apps chosen
+// (the organization's enabled apps only: any other id is models.FieldErrors on "apps"), a link,
+// the invitation email in the outbox and an audit event (invitePerson, the rules imports share).
 // An email that already has a membership is not touched; its outcome says why. Emails past
 // the daily quotas (per inviter, per IP) are not sent: the quotas are counted inside the
 // transaction, so parallel submissions cannot overshoot them. Whether an email has a
@@ -37,8 +40,12 @@ func (s *Service) Invite(ctx context.Context, cur *models.Current, req models.In
 		if err != nil {
 			return err
 		}
+		grant, err := s.grantableApps(ctx, cur, req.Apps)
+		if err != nil {
+			return err
+		}
 		for _, email := range req.EmailList {
-			p := models.InvitePerson{Email: email, Roles: roles, Department: req.Department, Position: req.Position}
+			p := models.InvitePerson{Email: email, Roles: roles, Department: req.Department, Position: req.Position, Apps: grant}
 			if len(req.EmailList) == 1 {
 				p.FirstName, p.LastName = req.FirstName, req.LastName
 			}
@@ -82,7 +89,7 @@ func (s *Service) quotaLeft(ctx context.Context, cur *models.Current, ip string)
 }
 
 // invitePerson invites one person, inside the caller's transaction: the rules the dialog and
-// imports share. A membership that exists (other than a revoked one) is left alone; past the
+// imports share: roles, the apps granted, a link and the email. A membership that exists (other than a revoked one) is left alone; past the
 // quota (*left, decremented per email) nothing is written. The audit detail names the roles
 // and, for an import, tag ("import 12").
 func (s *Service) invitePerson(ctx context.Context, cur *models.Current, p models.InvitePerson, left *int, tag string, meta models.Meta) (models.InviteOutcome, error) {
@@ -111,8 +118,19 @@ func (s *Service) invitePerson(ctx context.Context, cur *models.Current, p model
 		m.Location = p.Location
 	}
 	m.SetName(p.FirstName, p.LastName)
+	existed := m.ID != 0
 	if err := s.st.SaveInvitedMember(ctx, m, roles); err != nil {
 		return models.InviteOutcome{}, err
+	}
+	// The apps chosen replace any a revoked membership had, as its roles do.
+	if existed || len(p.Apps) > 0 {
+		ids := make([]int64, len(p.Apps))
+		for i, a := range p.Apps {
+			ids[i] = a.ID
+		}
+		if err := s.st.SetMemberApps(ctx, m.ID, ids); err != nil {
+			return models.InviteOutcome{}, err
+		}
 	}
 	raw, hash := models.NewToken()
 	msg := s.invitationEmail(cur, p.FirstName, raw, s.inviteExpiry(cur))
@@ -120,6 +138,13 @@ func (s *Service) invitePerson(ctx context.Context, cur *models.Current, p model
 		return models.InviteOutcome{}, err
 	}
 	detail := "roles " + models.RoleLabels(roles)
+	if len(p.Apps) > 0 {
+		names := make([]string, len(p.Apps))
+		for i, a := range p.Apps {
+			names[i] = a.Name
+		}
+		detail += "; apps " + strings.Join(names, ", ")
+	}
 	if tag != "" {
 		detail += "; " + tag
 	}
@@ -127,6 +152,49 @@ func (s *Service) invitePerson(ctx context.Context, cur *models.Current, p model
 		return models.InviteOutcome{}, err
 	}
 	return models.InviteOutcome{Email: email, Result: models.InviteSent}, nil
+}
+
+// InviteApps returns the apps the invite dialog offers: the organization's enabled apps, by name.
+func (s *Service) InviteApps(ctx context.Context, cur *models.Current) ([]models.App, error) {
+	if !cur.Can(models.PermInviteMembers) {
+		return nil, models.ErrForbidden
+	}
+	apps, err := s.st.ListApps(ctx, cur.Org.ID)
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(apps, func(a models.App) bool { return !a.Enabled }), nil
+}
+
+// grantableApps resolves the app ids of an invitation to the organization's enabled apps, by
+// name; an id of a disabled app, of another organization's app or of none is models.FieldErrors
+// on "apps".
+func (s *Service) grantableApps(ctx context.Context, cur *models.Current, ids []int64) ([]models.App, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	apps, err := s.st.ListApps(ctx, cur.Org.ID)
+	if err != nil {
+		return nil, err
+	}
+	var out []models.App
+	for _, a := range apps {
+		if !slices.Contains(ids, a.ID) {
+			continue
+		}
+		if !a.Enabled {
+			return nil, models.FieldErrors{"apps": a.Name + " is disabled: enable it on the Apps page first, or leave it unchecked."}
+		}
+		out = append(out, a)
+	}
+	seen := map[int64]bool{}
+	for _, id := range ids {
+		seen[id] = true
+	}
+	if len(seen) != len(out) {
+		return nil, models.FieldErrors{"apps": "One of the apps you chose no longer exists. Choose apps from the list."}
+	}
+	return out, nil
 }
 
 // inviteExpiry is when a link minted now stops working, by the organization's setting.

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"slices"
 
 	"gatehouse/models"
 )
@@ -14,6 +15,17 @@ type MemberProfile struct {
 	// History is the member's audit events, newest first; nil unless the viewer may read the
 	// audit log.
 	History []models.AuditEvent
+	// Apps are the organization's apps the member may use, by name, and how; nil unless the
+	// viewer may see apps (Owners and Admins).
+	Apps []MemberApp
+}
+
+// MemberApp is one app a member may use: given to them directly, through some of their
+// roles, or both.
+type MemberApp struct {
+	App    models.App
+	Direct bool
+	Roles  []models.Role // the member's roles that carry the app
 }
 
 // memberHistory is how many audit events the member page shows.
@@ -44,10 +56,40 @@ func (s *Service) FindMemberProfile(ctx context.Context, cur *models.Current, id
 			return nil, err
 		}
 	}
+	if cur.Can(models.PermManageOrg) || cur.Can(models.PermManageMembers) {
+		if p.Apps, err = s.memberApps(ctx, cur, m); err != nil {
+			return nil, err
+		}
+	}
 	if cur.Can(models.PermViewAudit) {
 		if p.History, err = s.st.FindAuditEvents(ctx, models.AuditFilter{OrgID: &cur.Org.ID, MemberID: m.ID, Limit: memberHistory}); err != nil {
 			return nil, err
 		}
 	}
 	return p, nil
+}
+
+// memberApps lists the organization's apps m may use, directly or through their roles.
+func (s *Service) memberApps(ctx context.Context, cur *models.Current, m *models.Membership) ([]MemberApp, error) {
+	apps, err := s.st.ListApps(ctx, cur.Org.ID)
+	if err != nil {
+		return nil, err
+	}
+	direct, err := s.st.MemberApps(ctx, cur.Org.ID, m.ID)
+	if err != nil {
+		return nil, err
+	}
+	out := []MemberApp{}
+	for _, a := range apps {
+		ma := MemberApp{App: a, Direct: slices.Contains(direct, a.ID)}
+		for _, r := range m.Roles {
+			if slices.Contains(a.Roles, r) {
+				ma.Roles = append(ma.Roles, r)
+			}
+		}
+		if ma.Direct || len(ma.Roles) > 0 {
+			out = append(out, ma)
+		}
+	}
+	return out, nil
 }

@@ -43,6 +43,7 @@ var a11yPages = []struct {
 	{name: "users inactivated", path: "/users?tab=inactivated", editor: true},
 	{name: "users terminated", path: "/users?tab=terminated"},
 	{name: "users search", path: "/users?tab=active&q=ada", editor: true},
+	{name: "users filtered by app", path: "/users?tab=active&app={app}"},
 	{name: "member page", path: "/users/{eve}", editor: true},
 	{name: "member page, invited, long email", path: "/users/{long}"},
 	{name: "audit log", path: "/audit"},
@@ -109,6 +110,10 @@ func seededOrg(t *testing.T) *a11yOrg {
 	wiki, err := strconv.ParseInt(strings.TrimPrefix(added.location(), "/apps/"), 10, 64)
 	if added.StatusCode != http.StatusSeeOther || err != nil {
 		t.Fatalf("add app: status %d, location %q", added.StatusCode, added.location())
+	}
+	// Every Editor gets it, so the Users page filtered by it and Eve's page list someone's apps.
+	if p := c.post(fmt.Sprintf("/apps/%d/roles", wiki), url.Values{"roles": {"editor"}}); p.StatusCode != http.StatusSeeOther {
+		t.Fatalf("app roles: status %d", p.StatusCode)
 	}
 	return &a11yOrg{app: app, eve: ms[0].ID, long: ms[1].ID, wiki: wiki, ownerEmail: "olive@example.com"}
 }

@@ -25,7 +25,10 @@ func (h *Handler) MemberPage(c echo.Context) error {
 	}
 	m := p.Member
 	v := views.MemberView{Member: *m, Now: h.clock.Now(), ShowMFA: cur.Can(models.PermManageMembers), InvitedBy: p.InvitedBy,
-		ShowHistory: cur.Can(models.PermViewAudit), History: p.History}
+		ShowHistory: cur.Can(models.PermViewAudit), History: p.History, ShowApps: p.Apps != nil}
+	for _, a := range p.Apps {
+		v.Apps = append(v.Apps, views.MemberApp{Name: a.App.Name, Enabled: a.App.Enabled, Direct: a.Direct, Roles: a.Roles})
+	}
 	if m.Status == models.StatusInvited {
 		st, err := h.inviteStatuses(ctx, cur, []models.Membership{*m})
 		if err != nil {

@@ -19,7 +19,34 @@ func parseInviteForm(c echo.Context) models.InviteRequest {
 		Department: c.FormValue("department"),
 		Position:   c.FormValue("position"),
 		Roles:      formRoles(c),
+		Apps:       formAppIDs(c),
 	}
+}
+
+// formAppIDs reads the "apps" checkboxes; a value that is not an id is kept as 0, which no app
+// has, so the use case refuses it.
+func formAppIDs(c echo.Context) []int64 {
+	params, _ := c.FormParams()
+	var ids []int64
+	for _, v := range params["apps"] {
+		id, _ := strconv.ParseInt(v, 10, 64)
+		ids = append(ids, id)
+	}
+	return ids
+}
+
+// inviteDialog renders the invite dialog with the organization's enabled apps to choose from.
+func (h *Handler) inviteDialog(c echo.Context, status int, f models.InviteRequest, errs models.FieldErrors) error {
+	cur := current(c)
+	apps, err := h.app.InviteApps(c.Request().Context(), cur)
+	if err != nil {
+		return err
+	}
+	v := inviteView(f, cur, errs)
+	for _, a := range apps {
+		v.Apps = append(v.Apps, views.AppOption{ID: a.ID, Name: a.Name, Checked: slices.Contains(f.Apps, a.ID)})
+	}
+	return h.renderDialog(c, status, views.InviteUsersDialog(v))
 }
 
 // formRoles reads the "roles" checkboxes; unknown values are kept so validation can refuse them.
@@ -56,8 +83,7 @@ func (h *Handler) InviteForm(c echo.Context) error {
 		}
 		return h.renderDialog(c, http.StatusForbidden, views.AskAdminDialog(admins))
 	}
-	f := models.InviteRequest{Roles: []models.Role{models.RoleViewer}}
-	return h.renderDialog(c, http.StatusOK, views.InviteUsersDialog(inviteView(f, cur, nil)))
+	return h.inviteDialog(c, http.StatusOK, models.InviteRequest{Roles: []models.Role{models.RoleViewer}}, nil)
 }
 
 // Invite sends the invitations and lists, per email, what happened.
@@ -66,10 +92,10 @@ func (h *Handler) Invite(c echo.Context) error {
 	f := parseInviteForm(c)
 	outcomes, err := h.app.Invite(c.Request().Context(), cur, f, meta(c))
 	if errs, ok := fieldErrors(err); ok {
-		return h.renderDialog(c, http.StatusUnprocessableEntity, views.InviteUsersDialog(inviteView(f, cur, errs)))
+		return h.inviteDialog(c, http.StatusUnprocessableEntity, f, errs)
 	}
 	if msg := models.RefusalMessage(err); msg != "" {
-		return h.renderDialog(c, http.StatusForbidden, views.InviteUsersDialog(inviteView(f, cur, models.FieldErrors{"roles": msg})))
+		return h.inviteDialog(c, http.StatusForbidden, f, models.FieldErrors{"roles": msg})
 	}
 	if err != nil {
 		return err

@@ -36,15 +36,19 @@ func (h *Handler) UsersList(c echo.Context) error {
 		status = models.StatusRejected
 	}
 
+	apps, appID, err := h.appFilter(c, cur)
+	if err != nil {
+		return err
+	}
 	page, err := h.app.ListMembers(ctx, cur, models.MemberFilter{
-		Status: status, Query: query, Sort: sort, Desc: desc, Cursor: c.QueryParam("cursor"), Limit: usersPerPage, NoMFA: noMFA,
+		Status: status, Query: query, Sort: sort, Desc: desc, Cursor: c.QueryParam("cursor"), Limit: usersPerPage, NoMFA: noMFA, AppID: appID,
 	})
 	if err != nil {
 		return err
 	}
 	v := views.UsersView{Tab: tab, Query: query, Sort: sort, Desc: desc, NoMFA: noMFA, Rejected: rejected,
-		Rows: page.Members, Now: h.clock.Now()}
-	here := views.UsersQuery{Tab: tab, Query: query, Sort: sort, Desc: desc, NoMFA: noMFA, Rejected: rejected}
+		Rows: page.Members, Now: h.clock.Now(), Apps: apps, AppID: appID}
+	here := views.UsersQuery{Tab: tab, Query: query, Sort: sort, Desc: desc, NoMFA: noMFA, Rejected: rejected, AppID: appID}
 	if page.Next != "" {
 		here.Cursor = page.Next
 		v.NextHref = here.Href()
@@ -70,7 +74,7 @@ func (h *Handler) UsersList(c echo.Context) error {
 		return err
 	}
 	for _, t := range models.Tabs {
-		v.Tabs = append(v.Tabs, views.TabLink{Label: t.Label(), Href: views.UsersQuery{Tab: t, Sort: sort, Desc: desc, NoMFA: noMFA}.Href(),
+		v.Tabs = append(v.Tabs, views.TabLink{Label: t.Label(), Href: views.UsersQuery{Tab: t, Sort: sort, Desc: desc, NoMFA: noMFA, AppID: appID}.Href(),
 			Count: counts[t.Status()], Current: t == tab})
 	}
 	return h.render(c, http.StatusOK, views.UsersPage(v))

@@ -12,6 +12,7 @@ type InvitePerson struct {
 	Email, FirstName, LastName, Phone     string
 	Department, Position, JobID, Location string
 	Roles                                 []Role
+	Apps                                  []App // granted with the invitation (the organization's enabled apps)
 }
 
 // ImportStatus is where a confirmed import is.

@@ -10,6 +10,7 @@ type InviteRequest struct {
 	Department          string
 	Position            string
 	Roles               []Role
+	Apps                []int64 // ids of the organization's enabled apps the people may use; checked by the use case
 	// Parsed by Validate.
 	EmailList []string
 }

@@ -8,7 +8,8 @@ type MemberFilter struct {
 	Desc   bool
 	Cursor string // opaque, from a previous MemberPage; "" for the first page
 	Limit  int
-	NoMFA  bool // only members whose account has no second factor
+	NoMFA  bool  // only members whose account has no second factor
+	AppID  int64 // only members who may use this app of the organization (given it, or through a role); 0 for all
 }
 
 // MemberPage is one page of members and the cursors to its neighbours ("" when none).

@@ -27,14 +27,45 @@ func (s *Store) FindMembers(ctx context.Context, orgID int64, f models.MemberFil
 	// The page is ordered, and cursors compared, by (keyCol, idCol).
 	keyCol, idCol := sortColumn(f.Sort), "id"
 	var q *gorm.DB
-	if term := strings.ToLower(strings.TrimSpace(f.Query)); term != "" {
+	term := strings.ToLower(strings.TrimSpace(f.Query))
+	narrow := false
+	if f.AppID != 0 {
+		var err error
+		if narrow, err = s.fewAppMembers(ctx, f.AppID); err != nil {
+			return nil, err
+		}
+	}
+	switch {
+	case term != "" && !narrow:
 		q, keyCol, idCol = s.searchMembers(ctx, orgID, f.Status, term, f.Sort)
-	} else {
+	case narrow:
+		// Few members may use the app: the page is read from its grants (a lookup by id
+		// each, then a sort of at most maxNarrowApp rows) rather than by walking the
+		// organization's members until enough have it. The unary + keeps SQLite off the
+		// status indexes.
+		q = s.reader(ctx).Model(&models.Membership{}).
+			Where("+org_id = ? AND +status = ? AND id IN (SELECT membership_id FROM app_members WHERE app_id = ?)", orgID, f.Status, f.AppID)
+		if term != "" {
+			// The search's prefixes, checked on these few rows.
+			hi := term + "\U0010FFFF"
+			q = q.Where(`(memberships.email >= ? AND memberships.email < ?) OR (memberships.name_key >= ? AND memberships.name_key < ?)
+				OR (memberships.last_name_key >= ? AND memberships.last_name_key < ?)`, term, hi, term, hi, term, hi)
+		}
+	default:
 		q = s.reader(ctx).Model(&models.Membership{}).Where("org_id = ? AND status = ?", orgID, f.Status)
 	}
 	if f.NoMFA {
 		// Checked row by row as the page fills, not by listing every account without MFA.
 		q = q.Where("EXISTS (SELECT 1 FROM users WHERE users.id = memberships.user_id AND users.mfa_enabled = ?)", false)
+	}
+	if f.AppID != 0 {
+		// Also checked row by row as the page fills, on the primary keys of app_members
+		// (app_id, membership_id), membership_roles (membership_id, role) and app_roles
+		// (app_id, role); the app must be orgID's, so its grants only name orgID's members.
+		q = q.Where(`(EXISTS (SELECT 1 FROM app_members WHERE app_members.app_id = ? AND app_members.membership_id = memberships.id)
+			OR EXISTS (SELECT 1 FROM membership_roles JOIN app_roles ON app_roles.role = membership_roles.role
+				WHERE membership_roles.membership_id = memberships.id AND app_roles.app_id = ?))`, f.AppID, f.AppID)
+		q = q.Where("EXISTS (SELECT 1 FROM apps WHERE apps.id = ? AND apps.org_id = ?)", f.AppID, orgID)
 	}
 	c := decodeCursor(f.Cursor, f.Sort, f.Desc)
 	backward := c != nil && c.Backward
@@ -78,6 +109,22 @@ func (s *Store) FindMembers(ctx context.Context, orgID int64, f models.MemberFil
 		}
 	}
 	return res, nil
+}
+
+// maxNarrowApp is how many members given an app (and no role carrying it) FindMembers reads
+// by their grants; past it, walking the sort index and checking each member is cheaper.
+const maxNarrowApp = 2000
+
+// fewAppMembers reports whether no role carries the app and at most maxNarrowApp members
+// were given it: counting stops there, on app_members' primary key.
+func (s *Store) fewAppMembers(ctx context.Context, appID int64) (bool, error) {
+	var n int64
+	err := s.reader(ctx).Raw(`SELECT CASE WHEN EXISTS (SELECT 1 FROM app_roles WHERE app_id = ?) THEN ? ELSE
+		(SELECT COUNT(*) FROM (SELECT 1 FROM app_members WHERE app_id = ? LIMIT ?)) END`, appID, maxNarrowApp+1, appID, maxNarrowApp+1).Scan(&n).Error
+	if err != nil {
+		return false, fmt.Errorf("store: unable to count app members: %w", err)
+	}
+	return n <= maxNarrowApp, nil
 }
 
 // memberColumns are what a Users page row shows (and its cursors need), in scanMembers' order,

@@ -15,6 +15,8 @@ type MemberView struct {
 	ShowMFA     bool          // the viewer may see two-factor status (Owners and Admins)
 	ShowHistory bool          // the viewer may read the audit log
 	History     []models.AuditEvent
+	ShowApps    bool        // the viewer may see apps (Owners and Admins)
+	Apps        []MemberApp // the apps the member may use
 	Actions     []MenuItem
 	Back        string // the Users page tab (page, search) the member was opened from
 }

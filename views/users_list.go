@@ -26,6 +26,8 @@ type UsersView struct {
 	Actions  map[int64][]MenuItem   // row menu of each membership
 	Invites  map[int64]InviteStatus // Inactivated tab: the latest link of each membership
 	Bulk     []BulkOption           // actions for a selection on this tab; none: no checkboxes
+	Apps     []models.App           // the organization's apps, for the App filter (Owners and Admins); nil hides it
+	AppID    int64                  // the App filter: only members who may use this app; 0 for all
 }
 
 // InviteStatus is an invited member's latest link: whether it has expired and how its email fared.
@@ -44,7 +46,8 @@ type UsersQuery struct {
 	Desc     bool
 	Cursor   string
 	NoMFA    bool
-	Rejected bool // the Pending tab's "Rejected" filter
+	Rejected bool  // the Pending tab's "Rejected" filter
+	AppID    int64 // the App filter
 }
 
 // Href builds the Users page link; empty values are left out.
@@ -63,6 +66,9 @@ func (q UsersQuery) Href() string {
 	if q.NoMFA {
 		v.Set("mfa", "none")
 	}
+	if q.AppID != 0 {
+		v.Set("app", strconv.FormatInt(q.AppID, 10))
+	}
 	if q.Rejected && q.Tab == models.TabPending {
 		v.Set("filter", "rejected")
 	}
@@ -77,7 +83,7 @@ func TabHref(t models.Tab) string { return UsersQuery{Tab: t}.Href() }
 
 // sortHref links to the first page sorted by key; clicking the current sort flips its direction.
 func (v UsersView) sortHref(key models.SortKey) string {
-	return UsersQuery{Tab: v.Tab, Query: v.Query, Sort: key, Desc: v.Sort == key && !v.Desc, NoMFA: v.NoMFA, Rejected: v.Rejected}.Href()
+	return UsersQuery{Tab: v.Tab, Query: v.Query, Sort: key, Desc: v.Sort == key && !v.Desc, NoMFA: v.NoMFA, Rejected: v.Rejected, AppID: v.AppID}.Href()
 }
 
 // ariaSort is the aria-sort value of the column sorted by key.
