@@ -131,6 +131,8 @@ func (h *Handler) routes(e *echo.Echo) {
 	orgAdmin.GET("/apps/:id", h.EditAppForm, nav("apps"))
 	orgAdmin.POST("/apps/:id", h.UpdateApp, nav("apps"))
 	orgAdmin.POST("/apps/:id/roles", h.SaveAppRoles, nav("apps"))
+	orgAdmin.POST("/apps/:id/oidc-clients", h.AddOIDCClient, nav("apps"))
+	orgAdmin.POST("/apps/:id/oidc-clients/:cid/remove", h.RemoveOIDCClient, nav("apps"))
 	for _, action := range []string{"enable", "disable", "delete"} {
 		orgAdmin.GET("/apps/:id/"+action, h.ConfirmApp(action), nav("apps"))
 		orgAdmin.POST("/apps/:id/"+action, h.DoApp(action), nav("apps"))
