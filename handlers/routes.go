@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
+	"gatehouse/app"
 	"gatehouse/models"
 	"gatehouse/static"
 )
@@ -70,6 +71,11 @@ func (h *Handler) routes(e *echo.Echo) {
 	e.GET("/login/verify", h.VerifyForm)
 	e.POST("/login/verify", h.Verify)
 	e.POST("/login/verify/send", h.SendLoginCode)
+
+	// The OpenID Connect provider (oidc.go); its token, introspection and revocation endpoints
+	// are posted to by clients: no session, no CSRF token (skipsSession).
+	h.mountOIDC(e)
+	e.GET(app.OIDCLoginPath, h.OIDCLogin, h.requireLogin)
 
 	// Anyone logged in: setting up a second factor (the one thing a member who must enroll may do).
 	enrolling := group{e, []echo.MiddlewareFunc{h.requireLogin}}

@@ -106,3 +106,48 @@ func RedirectURIProblem(s string) string {
 	}
 	return ""
 }
+
+// OIDCKey is one of the provider's RS256 signing keys: the private key in PKCS#8 DER. The
+// newest key not retired signs; retired keys stay published until their tokens expired.
+type OIDCKey struct {
+	ID         string
+	PrivateDER []byte `gorm:"column:private_der"`
+	CreatedAt  time.Time
+	RetiredAt  *time.Time
+}
+
+// TableName is the keys' table.
+func (OIDCKey) TableName() string { return "oidc_keys" }
+
+// OIDCAuthRequest is an authorization request waiting for the person to log in (UserID nil),
+// then for the client to exchange its code (CodeHash set).
+type OIDCAuthRequest struct {
+	ID           string
+	ClientID     string
+	Request      string // the request as the provider library read it (JSON)
+	UserID       *int64
+	MembershipID *int64
+	AuthTime     *time.Time
+	CodeHash     []byte
+	CreatedAt    time.Time
+}
+
+// TableName is the authorization requests' table.
+func (OIDCAuthRequest) TableName() string { return "oidc_auth_requests" }
+
+// OIDCRefreshToken is a refresh token, stored as the SHA-256 of the token.
+type OIDCRefreshToken struct {
+	ID           string
+	TokenHash    []byte
+	ClientID     string
+	UserID       int64
+	MembershipID int64
+	Scopes       string // space-separated
+	AMR          string `gorm:"column:amr"` // space-separated
+	AuthTime     time.Time
+	ExpiresAt    time.Time
+	CreatedAt    time.Time
+}
+
+// TableName is the refresh tokens' table.
+func (OIDCRefreshToken) TableName() string { return "oidc_refresh_tokens" }
