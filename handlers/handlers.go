@@ -3,7 +3,6 @@
 package handlers
 
 import (
-	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"log/slog"
@@ -46,8 +45,6 @@ type Handler struct {
 	log     *slog.Logger
 	cookies *sessions.CookieStore
 	cookie  string // name of the browser session cookie
-	// oidcCallback is the provider's URL that finishes an authorization request.
-	oidcCallback func(context.Context, string) string
 }
 
 // New returns a Handler. A nil clock means the system clock.

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -58,7 +59,6 @@ func (h *Handler) mountOIDC(e *echo.Echo) {
 	if err != nil {
 		panic("handlers: the OpenID Connect provider: " + err.Error())
 	}
-	h.oidcCallback = op.AuthCallbackURL(p)
 	wrap := echo.WrapHandler(p)
 	for _, path := range []string{"/.well-known/openid-configuration", oidcAuthorize, oidcAuthorize + "/callback",
 		oidcToken, oidcIntrospect, oidcUserinfo, oidcRevoke, oidcEndSession, oidcKeys} {
@@ -76,5 +76,5 @@ func (h *Handler) OIDCLogin(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, h.oidcCallback(c.Request().Context(), id))
+	return c.Redirect(http.StatusSeeOther, oidcAuthorize+"/callback?id="+url.QueryEscape(id))
 }
