@@ -1,12 +1,15 @@
 package handlers
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 	"github.com/zitadel/oidc/v3/pkg/op"
+
+	"gatehouse/models"
 )
 
 // The OpenID Connect provider's endpoints, under the issuer (--base-url). Discovery is at
@@ -73,7 +76,14 @@ func (h *Handler) mountOIDC(e *echo.Echo) {
 func (h *Handler) OIDCLogin(c echo.Context) error {
 	id := c.QueryParam("id")
 	err := h.app.OIDCAuthorize(c.Request().Context(), current(c), id)
-	if err != nil {
+	switch {
+	case errors.Is(err, models.ErrForbidden):
+		return pageError(http.StatusForbidden, "No access to this app",
+			"Your account may not use the app that asked you to sign in. Ask an Owner or Admin of your organization for access.")
+	case errors.Is(err, models.ErrNotFound):
+		return pageError(http.StatusNotFound, "Sign-in expired",
+			"This sign-in request has expired or was already used. Go back to the app and sign in again.")
+	case err != nil:
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, oidcAuthorize+"/callback?id="+url.QueryEscape(id))

@@ -131,6 +131,17 @@ func TestOIDCCodeFlow(t *testing.T) {
 	if loc := login.location(); !strings.HasPrefix(loc, "/login?next=%2Foidc%2Flogin%3Fid%3D") {
 		t.Errorf("anonymous: sent to %q, want the login page with next", loc)
 	}
+	// Logging in there (Ada, an Admin without Grafana) returns to the request, and then to
+	// an error page: no code.
+	form := anon.get(login.location())
+	next, _ := form.Doc.Find(`input[name="next"]`).Attr("value")
+	back := anon.post("/login", url.Values{"email": {"ada@example.com"}, "password": {testPassword}, "next": {next}})
+	if back.location() != next || !strings.HasPrefix(next, "/oidc/login?id=") {
+		t.Fatalf("after login: sent to %q, want %q", back.location(), next)
+	}
+	if p := anon.get(next); p.StatusCode != http.StatusForbidden || p.text("h1") != "No access to this app" {
+		t.Errorf("Ada without Grafana after login: %d, want 403", p.StatusCode)
+	}
 
 	// Vic (Viewer, given Grafana) signs in: the ID token verifies, with the claims.
 	p = r.signIn(g.vicC)
