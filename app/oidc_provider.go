@@ -75,32 +75,36 @@ func (s *Service) mayUse(ctx context.Context, orgID, appID, userID int64) (*mode
 // must be pending, its client of the person's organization, and the member allowed to use
 // the client's app; otherwise models.ErrForbidden (an error page; no code is issued). On
 // success the caller sends the browser to the provider's callback.
-func (s *Service) OIDCAuthorize(ctx context.Context, cur *models.Current, requestID string) error {
+func (s *Service) OIDCAuthorize(ctx context.Context, cur *models.Current, requestID string) (appName string, err error) {
 	r, err := s.st.FindOIDCAuthRequest(ctx, requestID, nil)
 	if err != nil {
-		return err
+		return "", err
 	}
 	if r.UserID != nil || s.now().Sub(r.CreatedAt) > OIDCAuthRequestLifetime {
-		return models.ErrNotFound
+		return "", models.ErrNotFound
 	}
 	c, err := s.st.FindOIDCClient(ctx, r.ClientID)
 	if err != nil {
-		return err
+		return "", err
 	}
 	if c.OrgID != cur.Org.ID || cur.Org.MustEnroll(cur.User, s.now()) {
-		return models.ErrForbidden
+		return "", models.ErrForbidden
 	}
 	m, _, ok, err := s.mayUse(ctx, c.OrgID, c.AppID, cur.User.ID)
 	if err != nil {
-		return err
+		return "", err
 	}
 	if !ok {
-		return models.ErrForbidden
+		return "", models.ErrForbidden
+	}
+	a, err := s.st.FindApp(ctx, c.OrgID, c.AppID)
+	if err != nil {
+		return "", err
 	}
 	now := s.now()
 	uid := cur.User.ID
 	r.UserID, r.MembershipID, r.AuthTime = &uid, &m.ID, &now
-	return s.st.UpdateOIDCAuthRequest(ctx, r)
+	return a.Name, s.st.UpdateOIDCAuthRequest(ctx, r)
 }
 
 // oidcClient is a client as the provider library sees it.

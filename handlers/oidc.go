@@ -10,6 +10,7 @@ import (
 	"github.com/zitadel/oidc/v3/pkg/op"
 
 	"gatehouse/models"
+	"gatehouse/views"
 )
 
 // The OpenID Connect provider's endpoints, under the issuer (--base-url). Discovery is at
@@ -75,7 +76,7 @@ func (h *Handler) mountOIDC(e *echo.Echo) {
 // issues the code; anyone else sees an error page and no code is issued.
 func (h *Handler) OIDCLogin(c echo.Context) error {
 	id := c.QueryParam("id")
-	err := h.app.OIDCAuthorize(c.Request().Context(), current(c), id)
+	name, err := h.app.OIDCAuthorize(c.Request().Context(), current(c), id)
 	switch {
 	case errors.Is(err, models.ErrForbidden):
 		return pageError(http.StatusForbidden, "No access to this app",
@@ -86,5 +87,9 @@ func (h *Handler) OIDCLogin(c echo.Context) error {
 	case err != nil:
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, oidcAuthorize+"/callback?id="+url.QueryEscape(id))
+	// Right after the login form, a redirect on to the app's origin would break the login
+	// pages' CSP (form-action 'self' covers a form's redirects): the continue page instead,
+	// an instant refresh to the callback, which then redirects to the app.
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return h.render(c, http.StatusOK, views.ContinuePage(oidcAuthorize+"/callback?id="+url.QueryEscape(id), name))
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"html"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -32,6 +33,11 @@ func newRP(t *testing.T, issuer string) *rp {
 	t.Helper()
 	r := &rp{t: t}
 	r.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if req.URL.Path == "/start" { // a browser starts signing in here
+			r.pkce = oauth2.GenerateVerifier()
+			http.Redirect(w, req, r.conf.AuthCodeURL("state-b", oauth2.S256ChallengeOption(r.pkce)), http.StatusFound)
+			return
+		}
 		if e := req.URL.Query().Get("error"); e != "" {
 			http.Error(w, "refused: "+e, http.StatusForbidden)
 			return
@@ -50,7 +56,9 @@ func newRP(t *testing.T, issuer string) *rp {
 		r.claims = map[string]any{}
 		idt.Claims(&r.claims)
 		r.token = tok
-		fmt.Fprint(w, "signed in")
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprintf(w, `<!doctype html><html lang="en"><title>Relying party</title><h1>Signed in</h1><p id="email">%s</p><p id="groups">%v</p>`,
+			html.EscapeString(fmt.Sprint(r.claims["email"])), html.EscapeString(fmt.Sprint(r.claims["groups"])))
 	}))
 	t.Cleanup(r.srv.Close)
 	p, err := oidc.NewProvider(context.Background(), issuer)
@@ -79,10 +87,13 @@ func (r *rp) signIn(c *client, opts ...oauth2.AuthCodeOption) *page {
 	for range 10 {
 		req, _ := http.NewRequest(http.MethodGet, next, nil)
 		p = c.do(req)
-		if p.StatusCode < 300 || p.StatusCode >= 400 {
+		to := p.location()
+		if cont, ok := p.Doc.Find(`meta[http-equiv="refresh"]`).Attr("content"); ok && p.StatusCode == http.StatusOK {
+			to = strings.TrimPrefix(cont, "0;url=") // the continue page, as a browser follows it
+		} else if p.StatusCode < 300 || p.StatusCode >= 400 {
 			return p
 		}
-		loc, err := p.Request.URL.Parse(p.location())
+		loc, err := p.Request.URL.Parse(to)
 		if err != nil {
 			r.t.Fatal(err)
 		}
