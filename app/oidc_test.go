@@ -68,3 +68,23 @@ func TestOIDCClients(t *testing.T) {
 		t.Errorf("after removal: %d clients, want 2", len(list))
 	}
 }
+
+// Deleting the app deletes its clients.
+func TestOIDCClientsGoWithTheApp(t *testing.T) {
+	f := newTeam(t)
+	ctx := context.Background()
+	wiki, err := f.app.AddApp(ctx, f.owner, models.AppRequest{Name: "Wiki", URLs: "wiki.acme.test"}, testMeta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nc, err := f.app.AddOIDCClient(ctx, f.owner, wiki.ID, models.OIDCClientRequest{RedirectURIs: "https://wiki.acme.test/cb"}, testMeta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.app.DeleteApp(ctx, f.owner, wiki.ID, testMeta); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.app.OIDCStorage().GetClientByClientID(ctx, nc.Client.ClientID); err == nil {
+		t.Error("the deleted app's client still signs people in")
+	}
+}
