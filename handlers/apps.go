@@ -3,6 +3,7 @@ package handlers
 import (
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -61,11 +62,59 @@ func (h *Handler) EditAppForm(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	a, err := h.app.FindApp(c.Request().Context(), current(c), id)
+	return h.renderAppPage(c, id, http.StatusOK, views.OIDCClients{})
+}
+
+// renderAppPage renders an app's edit page with its OIDC clients section as given.
+func (h *Handler) renderAppPage(c echo.Context, id int64, status int, oidc views.OIDCClients) error {
+	ctx := c.Request().Context()
+	a, err := h.app.FindApp(ctx, current(c), id)
 	if err != nil {
 		return err
 	}
-	return h.render(c, http.StatusOK, views.AppFormPage(appFormOf(a)))
+	if oidc.Clients, err = h.app.ListOIDCClients(ctx, current(c), id); err != nil {
+		return err
+	}
+	oidc.Issuer = strings.TrimSuffix(h.cfg.BaseURL.String(), "/")
+	f := appFormOf(a)
+	f.OIDC = oidc
+	return h.render(c, status, views.AppFormPage(f))
+}
+
+// AddOIDCClient adds an OpenID Connect client to an app and shows its secret, this once
+// (rendered, never put in the flash cookie).
+func (h *Handler) AddOIDCClient(c echo.Context) error {
+	id, err := appID(c)
+	if err != nil {
+		return err
+	}
+	r := models.OIDCClientRequest{RedirectURIs: c.FormValue("redirect_uris")}
+	nc, err := h.app.AddOIDCClient(c.Request().Context(), current(c), id, r, meta(c))
+	if errs, ok := fieldErrors(err); ok {
+		return h.renderAppPage(c, id, http.StatusUnprocessableEntity, views.OIDCClients{RedirectURIs: r.RedirectURIs, Errors: errs})
+	}
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return h.renderAppPage(c, id, http.StatusOK, views.OIDCClients{NewClientID: nc.Client.ClientID, NewSecret: nc.Secret})
+}
+
+// RemoveOIDCClient removes one of an app's OpenID Connect clients.
+func (h *Handler) RemoveOIDCClient(c echo.Context) error {
+	id, err := appID(c)
+	if err != nil {
+		return err
+	}
+	cid, err := strconv.ParseInt(c.Param("cid"), 10, 64)
+	if err != nil || cid <= 0 {
+		return models.ErrNotFound
+	}
+	if err := h.app.RemoveOIDCClient(c.Request().Context(), current(c), id, cid, meta(c)); err != nil {
+		return err
+	}
+	h.flash(c, "Client removed: the app can no longer sign people in with it.")
+	return redirect(c, "/apps/"+strconv.FormatInt(id, 10)+"#oidc")
 }
 
 // UpdateApp saves an app's name, description and URLs.

@@ -115,6 +115,11 @@ func seededOrg(t *testing.T) *a11yOrg {
 	if p := c.post(fmt.Sprintf("/apps/%d/roles", wiki), url.Values{"roles": {"editor"}}); p.StatusCode != http.StatusSeeOther {
 		t.Fatalf("app roles: status %d", p.StatusCode)
 	}
+	// With an OpenID Connect client, so the app's page lists one.
+	c.get(fmt.Sprintf("/apps/%d", wiki))
+	if p := c.post(fmt.Sprintf("/apps/%d/oidc-clients", wiki), url.Values{"redirect_uris": {"https://wiki.example.com/oauth/callback"}}); p.StatusCode != http.StatusOK {
+		t.Fatalf("add OIDC client: status %d", p.StatusCode)
+	}
 	return &a11yOrg{app: app, eve: ms[0].ID, long: ms[1].ID, wiki: wiki, ownerEmail: "olive@example.com"}
 }
 

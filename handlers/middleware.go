@@ -65,7 +65,7 @@ func (h *Handler) requestLog() echo.MiddlewareFunc {
 // skipsSession reports whether the path needs neither a session nor a CSRF token.
 func skipsSession(c echo.Context) bool {
 	p := c.Request().URL.Path
-	if p == "/healthz" {
+	if p == "/healthz" || oidcClientPaths[p] {
 		return true
 	}
 	for _, prefix := range sessionless {

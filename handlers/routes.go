@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
+	"gatehouse/app"
 	"gatehouse/models"
 	"gatehouse/static"
 )
@@ -90,6 +91,11 @@ func (h *Handler) routes(e *echo.Echo) {
 	e.POST("/login/verify", h.Verify)
 	e.POST("/login/verify/send", h.SendLoginCode)
 
+	// The OpenID Connect provider (oidc.go); its token, introspection and revocation endpoints
+	// are posted to by clients: no session, no CSRF token (skipsSession).
+	h.mountOIDC(e)
+	e.GET(app.OIDCLoginPath, h.OIDCLogin, h.requireLogin)
+
 	// Anyone logged in: setting up a second factor (the one thing a member who must enroll may do).
 	enrolling := group{e, []echo.MiddlewareFunc{h.requireLogin}}
 	enrolling.GET("/mfa/setup", h.SetupChoice)
@@ -159,6 +165,8 @@ func (h *Handler) routes(e *echo.Echo) {
 	orgAdmin.GET("/apps/:id", h.EditAppForm, nav("apps"))
 	orgAdmin.POST("/apps/:id", h.UpdateApp, nav("apps"))
 	orgAdmin.POST("/apps/:id/roles", h.SaveAppRoles, nav("apps"))
+	orgAdmin.POST("/apps/:id/oidc-clients", h.AddOIDCClient, nav("apps"))
+	orgAdmin.POST("/apps/:id/oidc-clients/:cid/remove", h.RemoveOIDCClient, nav("apps"))
 	for _, action := range []string{"enable", "disable", "delete"} {
 		orgAdmin.GET("/apps/:id/"+action, h.ConfirmApp(action), nav("apps"))
 		orgAdmin.POST("/apps/:id/"+action, h.DoApp(action), nav("apps"))

@@ -44,13 +44,15 @@ const (
 	ActionRecoveryCodeUsed     Action = "mfa.recovery_code_used"
 	ActionRecoveryCodesRenewed Action = "mfa.recovery_codes_regenerated"
 
-	ActionAppAdded         Action = "app.added"
-	ActionAppUpdated       Action = "app.updated"
-	ActionAppEnabled       Action = "app.enabled"
-	ActionAppDisabled      Action = "app.disabled"
-	ActionAppDeleted       Action = "app.deleted"
-	ActionAppRolesChanged  Action = "app.roles_changed"
-	ActionAppAccessChanged Action = "member.app_access_changed"
+	ActionAppAdded          Action = "app.added"
+	ActionAppUpdated        Action = "app.updated"
+	ActionAppEnabled        Action = "app.enabled"
+	ActionAppDisabled       Action = "app.disabled"
+	ActionAppDeleted        Action = "app.deleted"
+	ActionAppRolesChanged   Action = "app.roles_changed"
+	ActionAppAccessChanged  Action = "member.app_access_changed"
+	ActionOIDCClientAdded   Action = "app.oidc_client_added"
+	ActionOIDCClientRemoved Action = "app.oidc_client_removed"
 )
 
 // Aggregated reports whether the action is a refusal that can come in floods (a blocked
@@ -85,6 +87,7 @@ var AuditActions = []Action{
 	ActionProfileUpdated, ActionPasswordChanged, ActionPasswordResetAsked, ActionPasswordReset, ActionSessionRevoked,
 	ActionSetup, ActionOwnerCreated, ActionOrgUpdated, ActionImported, ActionExported, ActionBulk,
 	ActionAppAdded, ActionAppUpdated, ActionAppEnabled, ActionAppDisabled, ActionAppDeleted, ActionAppRolesChanged, ActionAppAccessChanged,
+	ActionOIDCClientAdded, ActionOIDCClientRemoved,
 }
 
 // Label is the action as the audit log shows it.
@@ -126,6 +129,10 @@ func (a Action) Label() string {
 		return "Members exported"
 	case ActionBulk:
 		return "Bulk action"
+	case ActionOIDCClientAdded:
+		return "OIDC client added"
+	case ActionOIDCClientRemoved:
+		return "OIDC client removed"
 	case ActionInvited:
 		return "Invited"
 	case ActionReinvited:
