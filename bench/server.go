@@ -381,18 +381,8 @@ var (
 // liveInvitation invites one address and reads its signup link from the Outbox, where
 // emails are held when no mail server is configured: the newest message is the one just sent.
 func liveInvitation(client *http.Client, base, csrf, email string) (string, error) {
-	req, err := postForm(base, "/users/invite", csrf, url.Values{"emails": {email}, "roles": {string(models.RoleViewer)}})
-	if err != nil {
+	if _, err := post(client, base, "/users/invite", csrf, url.Values{"emails": {email}, "roles": {string(models.RoleViewer)}}, http.StatusOK); err != nil {
 		return "", err
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		return "", err
-	}
-	io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return "", fmt.Errorf("invite %s: status %d", email, resp.StatusCode)
 	}
 	page, err := get(client, base, "/outbox")
 	if err != nil {
@@ -416,32 +406,38 @@ func liveInvitation(client *http.Client, base, csrf, email string) (string, erro
 	return "/invite/" + link[1], nil
 }
 
+// post sends a form with the session's CSRF token and returns the answer's Location, failing
+// unless the status is want.
+func post(client *http.Client, base, path, csrf string, form url.Values, want int) (string, error) {
+	req, err := postForm(base, path, csrf, form)
+	if err != nil {
+		return "", err
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return "", err
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != want {
+		return "", fmt.Errorf("POST %s: status %d, want %d", path, resp.StatusCode, want)
+	}
+	return resp.Header.Get("Location"), nil
+}
+
 // addBenchApps adds the guarded apps of the forward-auth scenarios through the Apps pages:
 // benchAppHost carried by the Owner role, benchDeniedHost by nobody.
 func addBenchApps(client *http.Client, base, csrf string) error {
-	post := func(path string, form url.Values) (string, error) {
-		req, err := postForm(base, path, csrf, form)
-		if err != nil {
-			return "", err
-		}
-		resp, err := client.Do(req)
-		if err != nil {
-			return "", err
-		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusSeeOther {
-			return "", fmt.Errorf("POST %s: status %d", path, resp.StatusCode)
-		}
-		return resp.Header.Get("Location"), nil
+	submit := func(path string, form url.Values) (string, error) {
+		return post(client, base, path, csrf, form, http.StatusSeeOther)
 	}
-	loc, err := post("/apps", url.Values{"name": {"Bench app"}, "urls": {benchAppHost}})
+	loc, err := submit("/apps", url.Values{"name": {"Bench app"}, "urls": {benchAppHost}})
 	if err != nil {
 		return err
 	}
-	if _, err := post(loc+"/roles", url.Values{"roles": {string(models.RoleOwner)}}); err != nil {
+	if _, err := submit(loc+"/roles", url.Values{"roles": {string(models.RoleOwner)}}); err != nil {
 		return err
 	}
-	_, err = post("/apps", url.Values{"name": {"Bench denied"}, "urls": {benchDeniedHost}})
+	_, err = submit("/apps", url.Values{"name": {"Bench denied"}, "urls": {benchDeniedHost}})
 	return err
 }
