@@ -37,7 +37,7 @@ func (s *Service) PreviewImport(ctx context.Context, cur *models.Current, file i
 	if !cur.Can(models.PermInviteMembers) {
 		return nil, models.ErrForbidden
 	}
-	rows, err := s.checkImportRows(cur, file)
+	rows, err := s.checkImportRows(ctx, cur, file)
 	if err != nil {
 		return nil, err
 	}
@@ -79,17 +79,25 @@ const quotaMessage = "Over today's quota of invitation emails: not sent. Import 
 
 // checkImportRows parses the file and checks each row on its own and against the rows above
 // it: rows that cannot be imported get RowError and a message, the others stay RowPending.
-func (s *Service) checkImportRows(cur *models.Current, file io.Reader) ([]models.ImportRow, error) {
+// A row's apps must be the organization's enabled apps, by name.
+func (s *Service) checkImportRows(ctx context.Context, cur *models.Current, file io.Reader) ([]models.ImportRow, error) {
 	parsed, err := sheet.Parse(file)
 	if err != nil {
 		return nil, fileErrors(err)
+	}
+	apps, err := s.st.ListApps(ctx, cur.Org.ID)
+	if err != nil {
+		return nil, err
 	}
 	rows := make([]models.ImportRow, len(parsed))
 	firstLine := make(map[string]int, len(parsed))
 	for i, r := range parsed {
 		row := models.ImportRow{Line: r.Line, FirstName: r.FirstName, LastName: r.LastName, Email: r.Email, Phone: r.Phone,
-			Roles: r.Roles, Department: r.Department, Position: r.Position, JobID: r.JobID, Location: r.Location}
+			Roles: r.Roles, Department: r.Department, Position: r.Position, JobID: r.JobID, Location: r.Location, Apps: r.Apps}
 		p, msg := row.Person()
+		if msg == "" {
+			_, msg = models.ResolveApps(row.Apps, apps)
+		}
 		if msg == "" {
 			if err := models.CheckGrant(cur.Actor(), p.Roles); err != nil {
 				msg = models.RefusalMessage(err)
@@ -117,7 +125,7 @@ func (s *Service) ConfirmImport(ctx context.Context, cur *models.Current, fileNa
 	if !cur.Can(models.PermInviteMembers) {
 		return nil, models.ErrForbidden
 	}
-	rows, err := s.checkImportRows(cur, file)
+	rows, err := s.checkImportRows(ctx, cur, file)
 	if err != nil {
 		return nil, err
 	}
@@ -215,9 +223,17 @@ func (s *Service) RunImportBatch(ctx context.Context, id int64) (bool, error) {
 				return err
 			}
 		}
+		// Apps are resolved again: one disabled or deleted since the preview fails its rows.
+		apps, err := s.st.ListApps(ctx, imp.OrgID)
+		if err != nil {
+			return err
+		}
 		for i := range rows {
 			r := &rows[i]
 			p, msg := r.Person()
+			if msg == "" {
+				p.Apps, msg = models.ResolveApps(r.Apps, apps)
+			}
 			switch {
 			case !canInvite:
 				r.Outcome, r.Message = models.RowError, "Not sent: the member who confirmed the import can no longer invite."
@@ -283,7 +299,7 @@ func (s *Service) WriteImportResult(ctx context.Context, cur *models.Current, id
 		}
 		for _, r := range rows {
 			if err := w.Write([]string{strconv.Itoa(r.Line), r.FirstName, r.LastName, r.Email, r.Phone, r.Roles, r.Department,
-				r.Position, r.JobID, r.Location, r.Outcome.Label(), r.Message}); err != nil {
+				r.Position, r.JobID, r.Location, r.Apps, r.Outcome.Label(), r.Message}); err != nil {
 				return err
 			}
 			after = r.Line

@@ -128,7 +128,7 @@ func TestConfirmImport(t *testing.T) {
 	if err := svc.WriteImportResult(ctx, f.owner, imp.ID, csvTo(&b)); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"Row,First name", "2,Ada,Lovelace,ada@example.com,,Editor,Eng,Analyst,E1,London,Invited,Invitation sent", "3,,,bad,,Viewer,,,,,Error,\"Bad email", "Skip (already a member)"} {
+	for _, want := range []string{"Row,First name", "2,Ada,Lovelace,ada@example.com,,Editor,Eng,Analyst,E1,London,,Invited,Invitation sent", "3,,,bad,,Viewer,,,,,,Error,\"Bad email", "Skip (already a member)"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("result file lacks %q:\n%s", want, b.String())
 		}

@@ -38,14 +38,22 @@ func (h *Handler) importForm(c echo.Context, status int, msg string) error {
 
 // ImportTemplate downloads the import template as CSV or Excel.
 func (h *Handler) ImportTemplate(c echo.Context) error {
+	apps, err := h.app.InviteApps(c.Request().Context(), current(c))
+	if err != nil {
+		return err
+	}
+	names := make([]string, len(apps))
+	for i, a := range apps {
+		names[i] = a.Name
+	}
 	var buf bytes.Buffer
 	if c.Param("format") == "xlsx" {
-		if err := sheet.TemplateXLSX(&buf, views.RoleNames()); err != nil {
+		if err := sheet.TemplateXLSX(&buf, views.RoleNames(), names); err != nil {
 			return err
 		}
 		return download(c, "gatehouse-import-template.xlsx", xlsxType, buf.Bytes())
 	}
-	if err := sheet.TemplateCSV(&buf); err != nil {
+	if err := sheet.TemplateCSV(&buf, names); err != nil {
 		return err
 	}
 	return download(c, "gatehouse-import-template.csv", csvType, buf.Bytes())

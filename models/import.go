@@ -1,6 +1,7 @@
 package models
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -127,6 +128,7 @@ type ImportRow struct {
 	FirstName, LastName, Email, Phone     string
 	Roles                                 string
 	Department, Position, JobID, Location string
+	Apps                                  string // app names as written; resolved by ResolveApps
 	Outcome                               RowOutcome
 	Message                               string
 }
@@ -204,4 +206,28 @@ func RoleNameList() string {
 		names[i] = r.Label()
 	}
 	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+}
+
+// ResolveApps reads an Apps cell: app names separated by commas, trimmed and compared without
+// case, among apps (the organization's apps, enabled or not). It returns the apps named, each
+// once, or a message for the first name that is not an enabled app ("Unknown app: X", "Wiki is
+// disabled"). An empty cell is no apps.
+func ResolveApps(cell string, apps []App) ([]App, string) {
+	var out []App
+	for _, name := range strings.Split(cell, ",") {
+		name = strings.Join(strings.Fields(name), " ")
+		if name == "" {
+			continue
+		}
+		i := slices.IndexFunc(apps, func(a App) bool { return strings.EqualFold(strings.Join(strings.Fields(a.Name), " "), name) })
+		switch {
+		case i < 0:
+			return nil, "Unknown app: " + name
+		case !apps[i].Enabled:
+			return nil, apps[i].Name + " is disabled"
+		case !slices.ContainsFunc(out, func(a App) bool { return a.ID == apps[i].ID }):
+			out = append(out, apps[i])
+		}
+	}
+	return out, ""
 }

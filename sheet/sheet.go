@@ -26,8 +26,9 @@ const (
 	maxUnzipped = 64 << 20
 )
 
-// Columns are the template's columns, in order.
-var Columns = []string{"First name", "Last name", "Email", "Phone", "Roles", "Department", "Position", "Job ID", "Location"}
+// Columns are the template's columns, in order. Apps came last and is optional: a file made
+// from an older template, without it, still imports.
+var Columns = []string{"First name", "Last name", "Email", "Phone", "Roles", "Department", "Position", "Job ID", "Location", "Apps"}
 
 // Row is one person of an import file, as written in it (trimmed).
 type Row struct {
@@ -35,6 +36,7 @@ type Row struct {
 	FirstName, LastName, Email, Phone     string
 	Roles                                 string
 	Department, Position, JobID, Location string
+	Apps                                  string // app names, several separated by commas
 }
 
 // Error is a problem with the file as a whole, worded for the person who uploaded it.
@@ -115,7 +117,7 @@ func Parse(r io.Reader) ([]Row, error) {
 }
 
 func (r *Row) field(col int) *string {
-	return []*string{&r.FirstName, &r.LastName, &r.Email, &r.Phone, &r.Roles, &r.Department, &r.Position, &r.JobID, &r.Location}[col]
+	return []*string{&r.FirstName, &r.LastName, &r.Email, &r.Phone, &r.Roles, &r.Department, &r.Position, &r.JobID, &r.Location, &r.Apps}[col]
 }
 
 // header maps the header row's cells to template columns.

@@ -98,20 +98,26 @@ func TestParseCSV(t *testing.T) {
 func TestParseXLSX(t *testing.T) {
 	t.Run("the template, filled in", func(t *testing.T) {
 		var buf bytes.Buffer
-		if err := sheet.TemplateXLSX(&buf, []string{"Owner", "Admin", "Editor", "Viewer"}); err != nil {
+		if err := sheet.TemplateXLSX(&buf, []string{"Owner", "Admin", "Editor", "Viewer"}, []string{"CI", "Wiki admin"}); err != nil {
 			t.Fatal(err)
 		}
 		f, err := excelize.OpenReader(&buf)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := f.GetSheetList(); len(got) != 2 || got[1] != "Roles" {
+		if got := f.GetSheetList(); len(got) != 3 || got[1] != "Roles" || got[2] != "Apps" {
 			t.Errorf("sheets %v", got)
 		}
 		if v, _ := f.GetCellValue("Roles", "A5"); v != "Viewer" {
 			t.Errorf("Roles!A5 = %q", v)
 		}
-		_ = f.SetSheetRow("People", "A3", &[]string{"Bob", "Smith", "bob@example.com", "", "Viewer"})
+		if v, _ := f.GetCellValue("Apps", "A3"); v != "Wiki admin" {
+			t.Errorf("Apps!A3 = %q", v)
+		}
+		if v, _ := f.GetCellValue("People", "J1"); v != "Apps" {
+			t.Errorf("People!J1 = %q, want the Apps column after Location", v)
+		}
+		_ = f.SetSheetRow("People", "A3", &[]string{"Bob", "Smith", "bob@example.com", "", "Viewer", "", "", "", "", " CI , Wiki admin "})
 		var out bytes.Buffer
 		if err := f.Write(&out); err != nil {
 			t.Fatal(err)
@@ -120,7 +126,8 @@ func TestParseXLSX(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(rows) != 2 || rows[0].Email != "ada@example.com" || rows[0].JobID != "E-1815" || rows[1].Email != "bob@example.com" || rows[1].Line != 3 {
+		if len(rows) != 2 || rows[0].Email != "ada@example.com" || rows[0].JobID != "E-1815" || rows[1].Email != "bob@example.com" || rows[1].Line != 3 ||
+			rows[0].Apps != "CI" || rows[1].Apps != "CI , Wiki admin" {
 			t.Errorf("rows %+v", rows)
 		}
 	})
@@ -149,12 +156,35 @@ func TestParseXLSX(t *testing.T) {
 
 func TestTemplateCSV(t *testing.T) {
 	var buf bytes.Buffer
-	if err := sheet.TemplateCSV(&buf); err != nil {
+	if err := sheet.TemplateCSV(&buf, []string{"Wiki"}); err != nil {
 		t.Fatal(err)
 	}
+	if first, _, _ := strings.Cut(buf.String(), "\r\n"); !strings.HasSuffix(first, ",Location,Apps") {
+		t.Errorf("header %q: want Apps after Location", first)
+	}
 	rows, err := sheet.Parse(&buf)
-	if err != nil || len(rows) != 1 || rows[0].Email != "ada@example.com" {
+	if err != nil || len(rows) != 1 || rows[0].Email != "ada@example.com" || rows[0].Apps != "Wiki" {
 		t.Errorf("template reads back as %+v, %v", rows, err)
+	}
+	buf.Reset()
+	if err := sheet.TemplateCSV(&buf, nil); err != nil {
+		t.Fatal(err)
+	}
+	if rows, err := sheet.Parse(&buf); err != nil || len(rows) != 1 || rows[0].Apps != "" {
+		t.Errorf("template without apps reads back as %+v, %v", rows, err)
+	}
+}
+
+// TestParseApps: the Apps column is read when present, in any position, and optional: a file
+// of the older template, without it, reads as rows without apps.
+func TestParseApps(t *testing.T) {
+	rows := mustParse(t, "Email;Roles;Apps\r\nann@example.com;Viewer;\"Wiki, CI\"\r\nbob@example.com;Editor;\r\n")
+	if len(rows) != 2 || rows[0].Apps != "Wiki, CI" || rows[1].Apps != "" {
+		t.Errorf("with Apps: %+v", rows)
+	}
+	rows = mustParse(t, "First name,Last name,Email,Phone,Roles,Department,Position,Job ID,Location\r\nAnn,Able,ann@example.com,,Viewer,,,,Paris\r\n")
+	if len(rows) != 1 || rows[0].Location != "Paris" || rows[0].Apps != "" {
+		t.Errorf("without Apps: %+v", rows)
 	}
 }
 

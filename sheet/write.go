@@ -9,29 +9,40 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
-// Example is the template's example row.
-var Example = []string{"Ada", "Lovelace", "ada@example.com", "+44 7911 123456", "Editor", "Engineering", "Analyst", "E-1815", "London"}
+// Example is the template's example row; its Apps cell is filled by example.
+var Example = []string{"Ada", "Lovelace", "ada@example.com", "+44 7911 123456", "Editor", "Engineering", "Analyst", "E-1815", "London", ""}
 
-// TemplateCSV writes the CSV template: the header and the example row. The role names are
-// told on the import page (a note line would not be valid CSV).
-func TemplateCSV(w io.Writer) error {
+// example is the example row for an organization whose enabled apps are apps: it names the
+// first of them, or none when there are none (an app it does not have would be an error).
+func example(apps []string) []string {
+	row := append([]string(nil), Example...)
+	if len(apps) > 0 {
+		row[len(row)-1] = apps[0]
+	}
+	return row
+}
+
+// TemplateCSV writes the CSV template: the header and the example row. The role and app names
+// are told on the import page (a note line would not be valid CSV).
+func TemplateCSV(w io.Writer, apps []string) error {
 	cw := csv.NewWriter(w)
 	cw.UseCRLF = true
 	_ = cw.Write(Columns)
-	_ = cw.Write(Example)
+	_ = cw.Write(example(apps))
 	cw.Flush()
 	return cw.Error()
 }
 
 // TemplateXLSX writes the Excel template: a "People" sheet with the header and the example
-// row, and a "Roles" sheet listing the valid role names and how to write several.
-func TemplateXLSX(w io.Writer, roles []string) error {
+// row, a "Roles" sheet listing the valid role names and how to write several, and an "Apps"
+// sheet listing the organization's enabled apps (apps) the same way.
+func TemplateXLSX(w io.Writer, roles, apps []string) error {
 	f := excelize.NewFile()
 	defer f.Close()
 	if err := f.SetSheetName("Sheet1", "People"); err != nil {
 		return err
 	}
-	for i, row := range [][]string{Columns, Example} {
+	for i, row := range [][]string{Columns, example(apps)} {
 		cell, _ := excelize.CoordinatesToCellName(1, i+1)
 		if err := f.SetSheetRow("People", cell, &row); err != nil {
 			return err
@@ -39,7 +50,7 @@ func TemplateXLSX(w io.Writer, roles []string) error {
 	}
 	bold, _ := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
 	_ = f.SetRowStyle("People", 1, 1, bold)
-	_ = f.SetColWidth("People", "A", "I", 18)
+	_ = f.SetColWidth("People", "A", "J", 18)
 	if _, err := f.NewSheet("Roles"); err != nil {
 		return err
 	}
@@ -49,6 +60,19 @@ func TemplateXLSX(w io.Writer, roles []string) error {
 		_ = f.SetCellValue("Roles", "A"+strconv.Itoa(i+2), r)
 	}
 	_ = f.SetColWidth("Roles", "A", "A", 60)
+	if _, err := f.NewSheet("Apps"); err != nil {
+		return err
+	}
+	if len(apps) == 0 {
+		_ = f.SetCellValue("Apps", "A1", "The organization has no enabled apps: leave the Apps column empty")
+	} else {
+		_ = f.SetCellValue("Apps", "A1", "The organization's enabled apps (several in one cell: separate them with commas; the column is optional)")
+	}
+	_ = f.SetRowStyle("Apps", 1, 1, bold)
+	for i, a := range apps {
+		_ = f.SetCellValue("Apps", "A"+strconv.Itoa(i+2), a)
+	}
+	_ = f.SetColWidth("Apps", "A", "A", 60)
 	return f.Write(w)
 }
 
