@@ -77,7 +77,7 @@ func TestImportPages(t *testing.T) {
 	}
 	res := c.get(p.location() + "/result.csv")
 	recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(res.Body, "\ufeff"))).ReadAll()
-	if err != nil || len(recs) != 4 || recs[1][10] != "Invited" || recs[3][10] != "Error" {
+	if err != nil || len(recs) != 4 || recs[0][10] != "Apps" || recs[1][11] != "Invited" || recs[3][11] != "Error" {
 		t.Errorf("result: %v %v", recs, err)
 	}
 
