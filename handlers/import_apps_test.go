@@ -21,6 +21,9 @@ func TestImportTemplateApps(t *testing.T) {
 			t.Fatalf("add app %s: %d %s", name, p.StatusCode, p.text(".field-error"))
 		}
 	}
+	if p := c.get("/users/import"); !strings.Contains(p.text(".field-hint"), "Apps (optional) are CI, Wiki") {
+		t.Errorf("the import page does not name the enabled apps: %q", p.text(".field-hint"))
+	}
 	tmpl := c.get("/users/import/template.xlsx")
 	f, err := excelize.OpenReader(strings.NewReader(tmpl.Body))
 	if err != nil {

@@ -33,18 +33,31 @@ func (h *Handler) importForm(c echo.Context, status int, msg string) error {
 	if err != nil {
 		return err
 	}
-	return h.render(c, status, views.ImportPage(views.ImportForm{QuotaLeft: left, Unlimited: unlimited, Error: msg}))
-}
-
-// ImportTemplate downloads the import template as CSV or Excel.
-func (h *Handler) ImportTemplate(c echo.Context) error {
-	apps, err := h.app.InviteApps(c.Request().Context(), current(c))
+	apps, err := h.inviteAppNames(c)
 	if err != nil {
 		return err
+	}
+	return h.render(c, status, views.ImportPage(views.ImportForm{QuotaLeft: left, Unlimited: unlimited, Error: msg, Apps: apps}))
+}
+
+// inviteAppNames names the organization's enabled apps, which an import row may grant.
+func (h *Handler) inviteAppNames(c echo.Context) ([]string, error) {
+	apps, err := h.app.InviteApps(c.Request().Context(), current(c))
+	if err != nil {
+		return nil, err
 	}
 	names := make([]string, len(apps))
 	for i, a := range apps {
 		names[i] = a.Name
+	}
+	return names, nil
+}
+
+// ImportTemplate downloads the import template as CSV or Excel.
+func (h *Handler) ImportTemplate(c echo.Context) error {
+	names, err := h.inviteAppNames(c)
+	if err != nil {
+		return err
 	}
 	var buf bytes.Buffer
 	if c.Param("format") == "xlsx" {

@@ -222,7 +222,7 @@ func ResolveApps(cell string, apps []App) ([]App, string) {
 		i := slices.IndexFunc(apps, func(a App) bool { return strings.EqualFold(strings.Join(strings.Fields(a.Name), " "), name) })
 		switch {
 		case i < 0:
-			return nil, "Unknown app: " + name
+			return nil, "Unknown app: " + TruncateUTF8(name, MaxFieldLen)
 		case !apps[i].Enabled:
 			return nil, apps[i].Name + " is disabled"
 		case !slices.ContainsFunc(out, func(a App) bool { return a.ID == apps[i].ID }):
