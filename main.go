@@ -47,11 +47,12 @@ func main() {
 const usage = `Usage: gatehouse [command] [flags]
 
 Commands:
-  serve          run the server (the default)
-  create-owner   add an Owner from the command line (--email E [--password-stdin] [--org NAME])
-  backup FILE    write a consistent copy of the database to FILE
-  seed           add development data (--members N, default 100000)
-  version        print the version
+  serve            run the server (the default)
+  create-owner     add an Owner from the command line (--email E [--password-stdin] [--org NAME])
+  rotate-oidc-key  retire the OpenID Connect signing key and start signing with a new one
+  backup FILE      write a consistent copy of the database to FILE
+  seed             add development data (--members N, default 100000)
+  version          print the version
 
 Run "gatehouse COMMAND -h" for a command's flags.
 `
@@ -66,6 +67,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer, 
 		return serve(ctx, args, log)
 	case "create-owner":
 		return createOwner(ctx, args, stdin, stdout)
+	case "rotate-oidc-key":
+		return rotateOIDCKey(ctx, args, stdout)
 	case "backup":
 		return backup(ctx, args, stdout)
 	case "seed":
@@ -425,6 +428,33 @@ func createOwner(ctx context.Context, args []string, stdin io.Reader, stdout io.
 	default:
 		fmt.Fprintf(stdout, "%s already had an account; it is now an active Owner of %q (password unchanged).\n", res.User.Email, res.Org.Name)
 	}
+	return nil
+}
+
+// rotateOIDCKey retires the OpenID Connect signing key and stores a new one; a running server
+// signs with it within app.OIDCKeyReload.
+func rotateOIDCKey(ctx context.Context, args []string, stdout io.Writer) error {
+	fs, db := newFlags("rotate-oidc-key")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("rotate-oidc-key takes no arguments, got %q", fs.Args())
+	}
+	st, err := store.Open(ctx, store.Options{Path: *db})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	res, err := app.New(st, app.Config{}, nil, nil).RotateSigningKeyCLI(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "New signing key %s.\n", res.KeyID)
+	if len(res.Retired) > 0 {
+		fmt.Fprintf(stdout, "Retired %s: still published for %s so tokens it signed verify.\n", strings.Join(res.Retired, ", "), app.OIDCRetiredKeyPublished)
+	}
+	fmt.Fprintf(stdout, "A running server signs with the new key within %s.\n", app.OIDCKeyReload)
 	return nil
 }
 

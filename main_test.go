@@ -98,6 +98,34 @@ func TestCreateOwnerAndBackup(t *testing.T) {
 		}
 	})
 
+	t.Run("rotate-oidc-key retires the signing key and audits it", func(t *testing.T) {
+		ctx := context.Background()
+		for i, want := range []int{1, 2} {
+			out, err := runCmd(t, "", "rotate-oidc-key", "--db", db)
+			if err != nil || !strings.HasPrefix(out, "New signing key ") || strings.Contains(out, "Retired") != (i > 0) {
+				t.Fatalf("rotation %d: %q %v", i+1, out, err)
+			}
+			st := openStore(t, db)
+			keys, err := st.OIDCKeys(ctx)
+			evs, err2 := st.FindAuditEvents(ctx, models.AuditFilter{Action: models.ActionOIDCKeyRotated})
+			st.Close()
+			if err != nil || err2 != nil || len(keys) != want || keys[0].RetiredAt != nil || !strings.Contains(out, keys[0].ID) {
+				t.Fatalf("rotation %d: keys %+v (%v, %v), output %q", i+1, keys, err, err2, out)
+			}
+			for _, k := range keys[1:] {
+				if k.RetiredAt == nil {
+					t.Errorf("rotation %d: key %s not retired", i+1, k.ID)
+				}
+			}
+			if len(evs) != i+1 || evs[0].ActorEmail != "command line" || evs[0].OrgID == nil || !strings.Contains(evs[0].Detail, keys[0].ID) {
+				t.Fatalf("rotation %d: audit %+v", i+1, evs)
+			}
+		}
+		if _, err := runCmd(t, "", "rotate-oidc-key", "--db", db, "extra"); err == nil {
+			t.Error("an argument accepted")
+		}
+	})
+
 	t.Run("version and unknown commands", func(t *testing.T) {
 		if out, err := runCmd(t, "", "version"); err != nil || !strings.HasPrefix(out, "gatehouse ") {
 			t.Fatalf("version: %q %v", out, err)

@@ -53,6 +53,7 @@ type Service struct {
 	lim   RateLimiter // login backoff and reset quotas, per email and IP
 	bg    sync.WaitGroup
 	gate  gateCache     // what the forward-auth decision reads (gate.go)
+	keys  oidcKeyCache  // the OpenID Connect signing keys (oidc_provider.go)
 	quit  chan struct{} // closed by Stop: background imports end after their batch
 	once  sync.Once
 }

@@ -88,3 +88,64 @@ func (s *Service) RemoveOIDCClient(ctx context.Context, cur *models.Current, app
 		return s.st.Audit(ctx, cur.Event(models.ActionOIDCClientRemoved, a.Name+": "+clientID), meta)
 	})
 }
+
+// RotatedKey says what a signing-key rotation did: the new key's id (the kid of the tokens
+// signed from now on) and the ids retired (still published for OIDCRetiredKeyPublished).
+type RotatedKey struct {
+	KeyID   string
+	Retired []string
+}
+
+// RotateSigningKey generates a new RS256 signing key and retires the current one, in one
+// transaction: the provider signs with the new key from then on, and the retired key stays in
+// the JWKS for a day so ID tokens it signed still verify. The keys serve every organization,
+// so only Owners may rotate them.
+func (s *Service) RotateSigningKey(ctx context.Context, cur *models.Current, meta models.Meta) (*RotatedKey, error) {
+	if !cur.Can(models.PermManageOwners) {
+		return nil, models.ErrForbidden
+	}
+	return s.rotateSigningKey(ctx, func(ctx context.Context, detail string) error {
+		return s.st.Audit(ctx, cur.Event(models.ActionOIDCKeyRotated, detail), meta)
+	})
+}
+
+// RotateSigningKeyCLI is RotateSigningKey from the command line (gatehouse rotate-oidc-key):
+// audited in every organization as done from the command line, as CreateOwner is.
+func (s *Service) RotateSigningKeyCLI(ctx context.Context) (*RotatedKey, error) {
+	return s.rotateSigningKey(ctx, func(ctx context.Context, detail string) error {
+		ids, err := s.st.OrganizationIDs(ctx)
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			if err := s.st.Audit(ctx, models.AuditEvent{OrgID: &id, ActorEmail: "command line", Action: models.ActionOIDCKeyRotated,
+				Detail: detail}, models.Meta{IP: "local"}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func (s *Service) rotateSigningKey(ctx context.Context, audit func(ctx context.Context, detail string) error) (*RotatedKey, error) {
+	k, err := newOIDCKey()
+	if err != nil {
+		return nil, err
+	}
+	var retired []string
+	err = s.st.InTx(ctx, func(ctx context.Context) error {
+		if retired, err = s.st.RotateOIDCKey(ctx, &k, s.now().Add(-OIDCRetiredKeyPublished)); err != nil {
+			return err
+		}
+		detail := "new key " + k.ID
+		if len(retired) > 0 {
+			detail += "; retired " + strings.Join(retired, ", ")
+		}
+		return audit(ctx, detail)
+	})
+	s.keys.clear() // after the commit (or a failure): the next token reads the keys again
+	if err != nil {
+		return nil, err
+	}
+	return &RotatedKey{KeyID: k.ID, Retired: retired}, nil
+}

@@ -29,6 +29,9 @@ const (
 	OIDCAccessTokenLifetime = 5 * time.Minute
 	OIDCIDTokenLifetime     = 5 * time.Minute
 	OIDCRefreshLifetime     = 30 * 24 * time.Hour
+	// OIDCRetiredKeyPublished is how long a retired signing key stays in the JWKS, so the ID
+	// tokens it signed still verify; rotation deletes keys retired longer ago.
+	OIDCRetiredKeyPublished = 24 * time.Hour
 )
 
 // OIDCLoginPath is where the provider sends a person to log in for an authorization request
@@ -40,9 +43,25 @@ const OIDCLoginPath = "/oidc/login"
 // every decision by the gate's rule — an active member of the client's organization with
 // access to the client's (enabled) app.
 type OIDCStorage struct {
-	s      *Service
-	keysMu sync.Mutex
-	keys   []oidcKey // newest first, cached
+	s *Service
+}
+
+// OIDCKeyReload is how long the signing keys are cached: a rotation in this process clears
+// the cache at once; one by the command line (another process) is seen within this time.
+// Until then this process keeps signing with the retired key, which stays published.
+const OIDCKeyReload = time.Minute
+
+// oidcKeyCache holds the signing keys, newest first, as read at loaded.
+type oidcKeyCache struct {
+	mu     sync.Mutex
+	keys   []oidcKey
+	loaded time.Time
+}
+
+func (c *oidcKeyCache) clear() {
+	c.mu.Lock()
+	c.keys = nil
+	c.mu.Unlock()
 }
 
 // OIDCStorage returns the provider's storage.
@@ -389,25 +408,22 @@ func (k oidcPrivateKey) Key() any { return k.key }
 
 // signingKeys returns the keys, generating and storing the first on first use.
 func (o *OIDCStorage) signingKeys(ctx context.Context) ([]oidcKey, error) {
-	o.keysMu.Lock()
-	defer o.keysMu.Unlock()
-	if len(o.keys) > 0 {
-		return o.keys, nil
+	c := &o.s.keys
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	now := o.s.now()
+	if len(c.keys) > 0 && now.Sub(c.loaded) < OIDCKeyReload && !now.Before(c.loaded) {
+		return c.keys, nil
 	}
 	rows, err := o.s.st.OIDCKeys(ctx)
 	if err != nil {
 		return nil, err
 	}
 	if len(rows) == 0 {
-		pk, err := rsa.GenerateKey(rand.Reader, 2048)
+		k, err := newOIDCKey()
 		if err != nil {
 			return nil, err
 		}
-		der, err := x509.MarshalPKCS8PrivateKey(pk)
-		if err != nil {
-			return nil, err
-		}
-		k := models.OIDCKey{ID: randomID(), PrivateDER: der}
 		if err := o.s.st.CreateOIDCKey(ctx, &k); err != nil {
 			return nil, err
 		}
@@ -425,8 +441,21 @@ func (o *OIDCStorage) signingKeys(ctx context.Context) ([]oidcKey, error) {
 		}
 		keys = append(keys, oidcKey{id: r.ID, key: rk, retired: r.RetiredAt})
 	}
-	o.keys = keys
+	c.keys, c.loaded = keys, now
 	return keys, nil
+}
+
+// newOIDCKey generates an RS256 signing key (RSA 2048, PKCS#8 DER) with a random id.
+func newOIDCKey() (models.OIDCKey, error) {
+	pk, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return models.OIDCKey{}, err
+	}
+	der, err := x509.MarshalPKCS8PrivateKey(pk)
+	if err != nil {
+		return models.OIDCKey{}, err
+	}
+	return models.OIDCKey{ID: randomID(), PrivateDER: der}, nil
 }
 
 // SigningKey is the newest key not retired.
@@ -457,7 +486,7 @@ func (o *OIDCStorage) KeySet(ctx context.Context) ([]op.Key, error) {
 	}
 	var out []op.Key
 	for _, k := range keys {
-		if k.retired == nil || o.s.now().Sub(*k.retired) < 24*time.Hour {
+		if k.retired == nil || o.s.now().Sub(*k.retired) < OIDCRetiredKeyPublished {
 			out = append(out, oidcPublicKey{k})
 		}
 	}

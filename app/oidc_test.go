@@ -3,9 +3,12 @@ package app_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"gatehouse/app"
 	"gatehouse/models"
 )
 
@@ -86,5 +89,80 @@ func TestOIDCClientsGoWithTheApp(t *testing.T) {
 	}
 	if _, err := f.app.OIDCStorage().GetClientByClientID(ctx, nc.Client.ClientID); err == nil {
 		t.Error("the deleted app's client still signs people in")
+	}
+}
+
+// Rotating the signing key: Owners only; the new key signs, the retired one stays published
+// for a day, and a rotation after that day drops it.
+func TestRotateSigningKey(t *testing.T) {
+	f := newTeam(t)
+	ctx := context.Background()
+	o := f.app.OIDCStorage()
+	kids := func() []string {
+		t.Helper()
+		keys, err := o.KeySet(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, k := range keys {
+			out = append(out, k.ID())
+		}
+		return out
+	}
+	signing := func() string {
+		t.Helper()
+		k, err := o.SigningKey(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return k.ID()
+	}
+	first := signing() // generated on first use
+	if got := kids(); len(got) != 1 || got[0] != first {
+		t.Fatalf("JWKS before rotation: %v, want [%s]", got, first)
+	}
+
+	for _, who := range []*models.Current{f.ada, f.ed, f.vic} {
+		if _, err := f.app.RotateSigningKey(ctx, who, testMeta); !errors.Is(err, models.ErrForbidden) {
+			t.Errorf("RotateSigningKey by %s: %v, want forbidden", who.User.Email, err)
+		}
+	}
+	if signing() != first {
+		t.Fatal("a refused rotation changed the key")
+	}
+
+	res, err := f.app.RotateSigningKey(ctx, f.owen, testMeta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.KeyID == first || len(res.Retired) != 1 || res.Retired[0] != first {
+		t.Fatalf("RotateSigningKey = %+v, want a new key and %s retired", res, first)
+	}
+	if got := signing(); got != res.KeyID {
+		t.Errorf("signing with %s after rotation, want the new %s", got, res.KeyID)
+	}
+	if got := kids(); len(got) != 2 || !slices.Contains(got, first) || !slices.Contains(got, res.KeyID) {
+		t.Errorf("JWKS after rotation: %v, want the new and the retired key", got)
+	}
+	evs, err := f.st.FindAuditEvents(ctx, models.AuditFilter{OrgID: &f.org.ID, Action: models.ActionOIDCKeyRotated})
+	if err != nil || len(evs) != 1 || evs[0].ActorEmail != "owen@acme.test" || !strings.Contains(evs[0].Detail, res.KeyID) || !strings.Contains(evs[0].Detail, first) {
+		t.Errorf("audit: %+v, %v", evs, err)
+	}
+
+	// A day later the retired key is no longer published; the next rotation deletes it.
+	f.clock.Advance(app.OIDCRetiredKeyPublished + time.Second)
+	if got := kids(); len(got) != 1 || got[0] != res.KeyID {
+		t.Errorf("JWKS a day after rotation: %v, want [%s]", got, res.KeyID)
+	}
+	res2, err := f.app.RotateSigningKey(ctx, f.owner, testMeta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := kids(); len(got) != 2 || !slices.Contains(got, res.KeyID) || !slices.Contains(got, res2.KeyID) {
+		t.Errorf("JWKS after the second rotation: %v, want [%s %s]", got, res2.KeyID, res.KeyID)
+	}
+	if rows, err := f.st.OIDCKeys(ctx); err != nil || len(rows) != 2 {
+		t.Errorf("stored keys after the second rotation: %d (%v), want 2 (the first deleted)", len(rows), err)
 	}
 }

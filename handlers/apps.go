@@ -34,7 +34,7 @@ func (h *Handler) Apps(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.render(c, http.StatusOK, views.AppsPage(views.AppsView{Apps: apps}))
+	return h.render(c, http.StatusOK, views.AppsPage(views.AppsView{Apps: apps, CanRotateKey: current(c).Can(models.PermManageOwners)}))
 }
 
 // NewAppForm shows the Add app form.

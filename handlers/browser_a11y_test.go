@@ -57,6 +57,7 @@ var a11yPages = []struct {
 	{name: "apps", path: "/apps"},
 	{name: "add app", path: "/apps/new"},
 	{name: "app", path: "/apps/{app}"},
+	{name: "rotate signing key without JavaScript", path: "/apps/signing-key/rotate"},
 	{name: "not found", path: "/users/999999999", editor: true},
 	{name: "dialog page without JavaScript", path: "/users/{eve}/roles"},
 }
@@ -81,6 +82,7 @@ var a11yDialogs = []struct {
 	{page: "/users/{long}", item: "Revoke invitation"},
 	{page: "/users?tab=active", item: "Edit access"},
 	{page: "/apps", item: "Disable"},
+	{page: "/apps", item: "Rotate signing key"},
 }
 
 // a11yOrg is a seeded organization: the Owner olive@example.com, an Editor eve@example.com,

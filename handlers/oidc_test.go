@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"html"
@@ -261,5 +262,67 @@ func TestOIDCRefusals(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusUnauthorized && resp.StatusCode != http.StatusBadRequest || body["error"] != "invalid_client" {
 		t.Errorf("wrong secret: %d %v", resp.StatusCode, body)
+	}
+}
+
+// kidOf is the key id in a JWT's header.
+func kidOf(t *testing.T, raw string) string {
+	t.Helper()
+	head, _, _ := strings.Cut(raw, ".")
+	b, err := base64.RawURLEncoding.DecodeString(head)
+	var h struct {
+		Kid string `json:"kid"`
+	}
+	if err != nil || json.Unmarshal(b, &h) != nil || h.Kid == "" {
+		t.Fatalf("no kid in %q", head)
+	}
+	return h.Kid
+}
+
+// An Owner rotates the signing key from the Apps page: an ID token signed before still
+// verifies at the relying party, and one signed after carries the new key's id. An Admin
+// sees no button and is refused.
+func TestOIDCKeyRotation(t *testing.T) {
+	g := newGateTeam(t)
+	r := newRP(t, g.app.Server.URL)
+	id, secret := g.addClient(g.grafana, r.srv.URL+"/cb")
+	r.configure(id, secret)
+	ctx := context.Background()
+
+	if p := r.signIn(g.vicC); p.StatusCode != http.StatusOK || r.token == nil {
+		t.Fatalf("sign-in before rotation: %d %s", p.StatusCode, p.Body)
+	}
+	before, _ := r.token.Extra("id_token").(string)
+	oldKid := kidOf(t, before)
+
+	ada := g.app.newClient()
+	ada.login("ada@example.com", testPassword)
+	if p := ada.get("/apps"); p.StatusCode != http.StatusOK || p.Doc.Find(`a[href="/apps/signing-key/rotate"]`).Length() != 0 {
+		t.Errorf("an Admin's Apps page: %d, rotate button %d", p.StatusCode, p.Doc.Find(`a[href="/apps/signing-key/rotate"]`).Length())
+	}
+	if p := ada.post("/apps/signing-key/rotate", nil); p.StatusCode != http.StatusForbidden {
+		t.Errorf("an Admin rotating: %d, want 403", p.StatusCode)
+	}
+
+	if p := g.owner.get("/apps"); p.Doc.Find(`a[href="/apps/signing-key/rotate"]`).Text() != "Rotate signing key" {
+		t.Fatal("the Owner's Apps page has no Rotate signing key button")
+	}
+	if p := g.owner.get("/apps/signing-key/rotate"); p.StatusCode != http.StatusOK || p.Doc.Find(`form[action="/apps/signing-key/rotate"] button[type="submit"]`).Length() != 1 {
+		t.Fatalf("confirm dialog: %d", p.StatusCode)
+	}
+	g.ownerPost("/apps/signing-key/rotate", nil)
+	if p := g.owner.get("/apps"); !strings.Contains(p.text(".flash"), "Signing key rotated") {
+		t.Errorf("flash after rotation: %q", p.text(".flash"))
+	}
+
+	if _, err := r.verifier.Verify(ctx, before); err != nil {
+		t.Errorf("an ID token from before the rotation: %v", err)
+	}
+	if p := r.signIn(g.vicC); p.StatusCode != http.StatusOK || r.token == nil {
+		t.Fatalf("sign-in after rotation: %d %s", p.StatusCode, p.Body)
+	}
+	after, _ := r.token.Extra("id_token").(string)
+	if kid := kidOf(t, after); kid == oldKid {
+		t.Errorf("an ID token after the rotation is signed with the old key %s", kid)
 	}
 }

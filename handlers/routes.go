@@ -181,6 +181,10 @@ func (h *Handler) routes(e *echo.Echo) {
 	owner.GET("/outbox", h.Outbox)
 	owner.GET("/outbox/:id", h.OutboxMessage)
 	owner.POST("/outbox/:id/retry", h.RetryOutboxMessage)
+	// Owners: the OpenID Connect signing key, shared by every organization.
+	keys := group{e, []echo.MiddlewareFunc{h.requireLogin, h.require(models.PermManageOwners), nav("apps")}}
+	keys.GET(rotateKeyPath, h.ConfirmRotateKey)
+	keys.POST(rotateKeyPath, h.RotateKey)
 
 	// Only in a binary built with -tags bench: the benchmark's reference (handlers/bench_hello.go).
 	if benchRoutes != nil {

@@ -53,6 +53,7 @@ const (
 	ActionAppAccessChanged  Action = "member.app_access_changed"
 	ActionOIDCClientAdded   Action = "app.oidc_client_added"
 	ActionOIDCClientRemoved Action = "app.oidc_client_removed"
+	ActionOIDCKeyRotated    Action = "oidc.key_rotated"
 )
 
 // Aggregated reports whether the action is a refusal that can come in floods (a blocked
@@ -87,7 +88,7 @@ var AuditActions = []Action{
 	ActionProfileUpdated, ActionPasswordChanged, ActionPasswordResetAsked, ActionPasswordReset, ActionSessionRevoked,
 	ActionSetup, ActionOwnerCreated, ActionOrgUpdated, ActionImported, ActionExported, ActionBulk,
 	ActionAppAdded, ActionAppUpdated, ActionAppEnabled, ActionAppDisabled, ActionAppDeleted, ActionAppRolesChanged, ActionAppAccessChanged,
-	ActionOIDCClientAdded, ActionOIDCClientRemoved,
+	ActionOIDCClientAdded, ActionOIDCClientRemoved, ActionOIDCKeyRotated,
 }
 
 // Label is the action as the audit log shows it.
@@ -133,6 +134,8 @@ func (a Action) Label() string {
 		return "OIDC client added"
 	case ActionOIDCClientRemoved:
 		return "OIDC client removed"
+	case ActionOIDCKeyRotated:
+		return "Signing key rotated"
 	case ActionInvited:
 		return "Invited"
 	case ActionReinvited:

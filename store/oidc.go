@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"time"
 
+	"gorm.io/gorm"
+
 	"gatehouse/models"
 )
 
@@ -172,4 +174,37 @@ func (s *Store) DeleteOIDCRefreshTokens(ctx context.Context, id string, userID i
 		return fmt.Errorf("store: unable to delete refresh tokens: %w", err)
 	}
 	return nil
+}
+
+// RotateOIDCKey retires the keys still signing (retired_at = now), stores k as the new one,
+// and deletes keys retired before prune (no longer published). It returns the ids retired.
+func (s *Store) RotateOIDCKey(ctx context.Context, k *models.OIDCKey, prune time.Time) ([]string, error) {
+	var retired []string
+	err := s.tx(ctx, func(db *gorm.DB) error {
+		if err := db.Model(&models.OIDCKey{}).Where("retired_at IS NULL").Pluck("id", &retired).Error; err != nil {
+			return err
+		}
+		now := s.now()
+		if err := db.Model(&models.OIDCKey{}).Where("retired_at IS NULL").Update("retired_at", now).Error; err != nil {
+			return err
+		}
+		if err := db.Where("retired_at < ?", prune).Delete(&models.OIDCKey{}).Error; err != nil {
+			return err
+		}
+		k.CreatedAt = now
+		return db.Create(k).Error
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to rotate the signing key: %w", err)
+	}
+	return retired, nil
+}
+
+// OrganizationIDs returns every organization's id, in order.
+func (s *Store) OrganizationIDs(ctx context.Context) ([]int64, error) {
+	var ids []int64
+	if err := s.reader(ctx).Model(&models.Organization{}).Order("id").Pluck("id", &ids).Error; err != nil {
+		return nil, fmt.Errorf("store: unable to list organizations: %w", err)
+	}
+	return ids, nil
 }
