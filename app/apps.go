@@ -193,11 +193,7 @@ func (s *Service) MemberAccess(ctx context.Context, cur *models.Current, memberI
 	if err != nil {
 		return nil, err
 	}
-	apps, err := s.st.ListApps(ctx, cur.Org.ID)
-	if err != nil {
-		return nil, err
-	}
-	direct, err := s.st.MemberApps(ctx, cur.Org.ID, m.ID)
+	apps, direct, err := s.appsAndGrants(ctx, cur.Org.ID, m.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -284,4 +280,17 @@ func (s *Service) SetMemberApps(ctx context.Context, cur *models.Current, member
 // appDetail names an app and its URLs for the audit log.
 func appDetail(a *models.App) string {
 	return a.Name + " (" + strings.ReplaceAll(models.AppURLs(a.URLs), "\n", ", ") + ")"
+}
+
+// appsAndGrants returns the organization's apps and the ids of those given to the member directly.
+func (s *Service) appsAndGrants(ctx context.Context, orgID, memberID int64) ([]models.App, []int64, error) {
+	apps, err := s.st.ListApps(ctx, orgID)
+	if err != nil {
+		return nil, nil, err
+	}
+	direct, err := s.st.MemberApps(ctx, orgID, memberID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return apps, direct, nil
 }

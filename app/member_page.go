@@ -71,11 +71,7 @@ func (s *Service) FindMemberProfile(ctx context.Context, cur *models.Current, id
 
 // memberApps lists the organization's apps m may use, directly or through their roles.
 func (s *Service) memberApps(ctx context.Context, cur *models.Current, m *models.Membership) ([]MemberApp, error) {
-	apps, err := s.st.ListApps(ctx, cur.Org.ID)
-	if err != nil {
-		return nil, err
-	}
-	direct, err := s.st.MemberApps(ctx, cur.Org.ID, m.ID)
+	apps, direct, err := s.appsAndGrants(ctx, cur.Org.ID, m.ID)
 	if err != nil {
 		return nil, err
 	}

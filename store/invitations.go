@@ -213,3 +213,15 @@ func wrapRule(err error, what string) error {
 	}
 	return fmt.Errorf("store: unable to %s: %w", what, err)
 }
+
+// InvitesSentFromIP counts the invitation emails asked for from ip since since, by anyone
+// (the per-IP quota). Called inside the inviting use case's transaction, like InvitesSentSince.
+func (s *Store) InvitesSentFromIP(ctx context.Context, ip string, since time.Time) (int, error) {
+	var sent int64
+	err := s.reader(ctx).Table("outbox_messages").Joins("JOIN invitations ON invitations.id = outbox_messages.invitation_id").
+		Where("invitations.ip = ? AND invitations.created_at > ?", ip, since).Count(&sent).Error
+	if err != nil {
+		return 0, fmt.Errorf("store: unable to count invitations sent from an address: %w", err)
+	}
+	return int(sent), nil
+}
