@@ -123,6 +123,7 @@ type serveConfig struct {
 	trustedProxies                                              []*net.IPNet
 	idle, lifetime                                              time.Duration
 	inviteQuota                                                 int
+	several                                                     bool
 }
 
 func parseServe(args []string) (*serveConfig, error) {
@@ -141,6 +142,8 @@ func parseServe(args []string) (*serveConfig, error) {
 	fs.StringVar(&c.tlsCert, "tls-cert", env("GATEHOUSE_TLS_CERT", ""), "PEM certificate (chain) to serve HTTPS with; plain HTTP when empty (env GATEHOUSE_TLS_CERT)")
 	fs.StringVar(&c.cookieDomain, "cookie-domain", env("GATEHOUSE_COOKIE_DOMAIN", ""), "parent domain for the session cookie (example.com), so the forward-auth endpoints see it on the apps' subdomains; none when empty (env GATEHOUSE_COOKIE_DOMAIN)")
 	fs.StringVar(&c.tlsKey, "tls-key", env("GATEHOUSE_TLS_KEY", ""), "PEM private key of --tls-cert (env GATEHOUSE_TLS_KEY)")
+	fs.BoolVar(&c.several, "several-instances", env("GATEHOUSE_SEVERAL_INSTANCES", "") == "1" || env("GATEHOUSE_SEVERAL_INSTANCES", "") == "true",
+		"other gatehouse processes share this SQLite database: keep rate limits and login backoff in it and watch it for their changes (always on with PostgreSQL) (env GATEHOUSE_SEVERAL_INSTANCES)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -229,11 +232,18 @@ func serve(ctx context.Context, args []string, log *slog.Logger) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	st, err := store.Open(ctx, store.Options{Path: cfg.db, Logger: log})
+	st, err := store.Open(ctx, store.Options{Path: cfg.db, Logger: log, Shared: cfg.several})
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	// With other instances on the database, the login backoff and the quotas must be counted
+	// where all of them see it; alone, memory is free and as good.
+	var limiter app.RateLimiter
+	if st.Shared() {
+		limiter = app.NewDBLimiter(st, time.Now, log)
+		log.Info("several instances: rate limits and login backoff are kept in the database; changes made by other instances are polled every second")
+	}
 	secret := []byte(cfg.secret)
 	if len(secret) == 0 {
 		if secret, err = st.Secret(ctx); err != nil {
@@ -243,7 +253,7 @@ func serve(ctx context.Context, args []string, log *slog.Logger) error {
 	policy := models.SessionPolicy{Idle: cfg.idle, Lifetime: cfg.lifetime}
 	outbox := delivery.NewWorker(st, senders, time.Now, log)
 	svc := app.New(st, app.Config{BaseURL: base, Sessions: policy, Outbox: outbox, InviteQuota: cfg.inviteQuota,
-		MailConfigured: senders[models.ChannelEmail] != nil, SMSConfigured: senders[models.ChannelSMS] != nil}, nil, log)
+		MailConfigured: senders[models.ChannelEmail] != nil, SMSConfigured: senders[models.ChannelSMS] != nil, Limiter: limiter}, nil, log)
 	// Work done off the request path (reset emails, the batch an import is on) lands before
 	// the store closes; imports carry on at the next start.
 	defer svc.Wait()

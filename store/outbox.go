@@ -77,8 +77,20 @@ func (s *Store) ClaimMessages(ctx context.Context, worker string, limit int, lea
 	if worker == "" || lease <= 0 {
 		return nil, fmt.Errorf("store: a claim needs a worker and a lease: %w", models.ErrInvalid)
 	}
+	// A read first: an idle outbox (every poll of every instance) takes no write lock.
+	now := s.now()
+	var due []int64
+	err := s.reader(ctx).Model(&models.OutboxMessage{}).
+		Where("status IN ? AND next_attempt_at <= ? AND (claimed_until IS NULL OR claimed_until < ?)", deliverable, now, now).
+		Limit(1).Pluck("id", &due).Error
+	if err != nil || len(due) == 0 {
+		if err != nil {
+			return nil, fmt.Errorf("store: unable to find due messages: %w", err)
+		}
+		return nil, nil
+	}
 	var msgs []models.OutboxMessage
-	err := s.tx(ctx, func(tx *gorm.DB) error {
+	err = s.quietTx(ctx, func(tx *gorm.DB) error {
 		now := s.now()
 		var ids []int64
 		q := tx.Model(&models.OutboxMessage{}).
@@ -114,7 +126,7 @@ func (s *Store) ExtendClaims(ctx context.Context, worker string, ids []int64, un
 		return nil, nil
 	}
 	var held []int64
-	err := s.tx(ctx, func(tx *gorm.DB) error {
+	err := s.quietTx(ctx, func(tx *gorm.DB) error {
 		err := tx.Model(&models.OutboxMessage{}).Where("id IN ? AND claimed_by = ? AND status IN ?", ids, worker, deliverable).
 			Update("claimed_until", until).Error
 		if err != nil {
@@ -159,7 +171,7 @@ func (s *Store) MarkMessageSent(ctx context.Context, id int64) error {
 // models.OutboxBackoff, or marked failed once it has had models.OutboxMaxAttempts attempts.
 // Its claim ends.
 func (s *Store) MarkMessageRetry(ctx context.Context, id int64, errText string) error {
-	err := s.tx(ctx, func(tx *gorm.DB) error {
+	err := s.quietTx(ctx, func(tx *gorm.DB) error {
 		var msg models.OutboxMessage
 		if err := tx.Select("id", "attempts").Where("status IN ?", deliverable).Take(&msg, id).Error; err != nil {
 			return notFound(err)

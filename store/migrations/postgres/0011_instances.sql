@@ -4,9 +4,9 @@
 ALTER TABLE outbox_messages ADD COLUMN claimed_by TEXT NOT NULL DEFAULT '';
 ALTER TABLE outbox_messages ADD COLUMN claimed_until TIMESTAMPTZ;
 -- Rate limits, login backoff and cap-audit windows shared by every instance: one row per key
--- (a hash of it), counted in a window; rows past expires_at are swept, so the table stays bounded.
+-- (its SHA-256 in hex), counted in a window; rows past expires_at are swept, so the table stays bounded.
 CREATE TABLE rate_limits (
-	key_hash      BYTEA PRIMARY KEY,
+	key_hash      TEXT PRIMARY KEY,
 	window_start  TIMESTAMPTZ NOT NULL,
 	count         BIGINT NOT NULL,
 	blocked_until TIMESTAMPTZ,

@@ -4,13 +4,13 @@
 ALTER TABLE outbox_messages ADD COLUMN claimed_by TEXT NOT NULL DEFAULT '';
 ALTER TABLE outbox_messages ADD COLUMN claimed_until DATETIME;
 -- Rate limits, login backoff and cap-audit windows shared by every instance: one row per key
--- (a hash of it), counted in a window; rows past expires_at are swept, so the table stays bounded.
+-- (its SHA-256 in hex), counted in a window; rows past expires_at are swept, so the table stays bounded.
 CREATE TABLE rate_limits (
-	key_hash     BLOB PRIMARY KEY,
-	window_start DATETIME NOT NULL,
-	count        INTEGER NOT NULL,
+	key_hash      TEXT PRIMARY KEY,
+	window_start  DATETIME NOT NULL,
+	count         INTEGER NOT NULL,
 	blocked_until DATETIME,
-	expires_at   DATETIME NOT NULL
+	expires_at    DATETIME NOT NULL
 );
 CREATE INDEX rate_limits_expiry ON rate_limits(expires_at);
 -- One row per write that may change who may use what; each instance polls MAX(id) to drop
