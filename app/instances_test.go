@@ -41,7 +41,8 @@ func instances(t *testing.T, n int) ([]instance, *storetest.Clock) {
 		if !st.Shared() {
 			t.Fatal("Options.Shared did not make a shared store")
 		}
-		out[i] = instance{st: st, app: app.New(st, app.Config{BaseURL: base, Limiter: app.NewDBLimiter(st, clock.Now, nil)}, clock, nil)}
+		out[i] = instance{st: st, app: app.New(st, app.Config{BaseURL: base, Sessions: models.SessionPolicy{Idle: time.Hour, Lifetime: 12 * time.Hour},
+			Limiter: app.NewDBLimiter(st, clock.Now, nil)}, clock, nil)}
 	}
 	return out, clock
 }
@@ -139,4 +140,64 @@ func TestDBLimiterBounded(t *testing.T) {
 	if lim.Wait("ip:192.0.2.1") != 0 {
 		t.Error("the address is still blocked after a day")
 	}
+}
+
+// A change made on one instance (access removed, member terminated) reaches the forward-auth
+// cache of another at its next poll of the database's changes.
+func TestGateLearnsOfChangesOnAnotherInstance(t *testing.T) {
+	in, clock := instances(t, 2)
+	a, b := in[0], in[1]
+	f := newTeamOn(t, &fixture{st: a.st, clock: clock, app: a.app})
+	ctx := context.Background()
+	wiki, err := a.app.AddApp(ctx, f.owner, models.AppRequest{Name: "Wiki", URLs: "wiki.acme.test"}, testMeta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.app.SetMemberApps(ctx, f.owner, f.vic.Membership.ID, []int64{wiki.ID}, testMeta); err != nil {
+		t.Fatal(err)
+	}
+	res, err := loginAt(a, "vic@acme.test", storetest.Password, "192.0.2.20")
+	if err != nil {
+		t.Fatal(err)
+	}
+	optional := models.SettingsRequest{Name: "Acme", InviteLifetimeHours: "72", MFAPolicy: models.MFAOptional, MFAGraceDays: "0"}
+	if _, err := b.app.UpdateSettings(ctx, f.owner, optional, testMeta); err != nil {
+		t.Fatal(err)
+	}
+	decide := func(want app.Decision, when string) {
+		t.Helper()
+		if err := a.st.PollChanges(ctx); err != nil {
+			t.Fatal(err)
+		}
+		got, err := a.app.Authorize(ctx, res.SessionToken, "wiki.acme.test", "/")
+		if err != nil || got.Decision != want {
+			t.Fatalf("%s: instance A decides %v (%v), want %v", when, got.Decision, err, want)
+		}
+	}
+	decide(app.GateAllow, "with access (a second factor made optional on B)")
+	decide(app.GateAllow, "again, from the cache")
+
+	// Instance B removes Vic's access: A refuses after its next poll.
+	if err := b.app.SetMemberApps(ctx, f.owner, f.vic.Membership.ID, nil, testMeta); err != nil {
+		t.Fatal(err)
+	}
+	decide(app.GateDeny, "access removed on B")
+	if err := b.app.SetMemberApps(ctx, f.owner, f.vic.Membership.ID, []int64{wiki.ID}, testMeta); err != nil {
+		t.Fatal(err)
+	}
+	decide(app.GateAllow, "access given back on B")
+	if err := b.app.DisableApp(ctx, f.owner, wiki.ID, testMeta); err != nil {
+		t.Fatal(err)
+	}
+	decide(app.GateDeny, "app disabled on B")
+	if err := b.app.EnableApp(ctx, f.owner, wiki.ID, testMeta); err != nil {
+		t.Fatal(err)
+	}
+	decide(app.GateAllow, "app enabled on B")
+
+	// Instance B terminates Vic: A sends them to log in (their sessions ended).
+	if _, err := b.app.Terminate(ctx, f.owner, f.vic.Membership.ID, testMeta); err != nil {
+		t.Fatal(err)
+	}
+	decide(app.GateLogin, "terminated on B")
 }
