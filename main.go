@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -51,6 +52,7 @@ Commands:
   create-owner     add an Owner from the command line (--email E [--password-stdin] [--org NAME])
   rotate-oidc-key  retire the OpenID Connect signing key and start signing with a new one
   backup FILE      write a consistent copy of the database to FILE
+  migrate-db       copy a SQLite installation into an empty database (--from FILE --to URL)
   seed             add development data (--members N, default 100000)
   version          print the version
 
@@ -71,6 +73,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer, 
 		return rotateOIDCKey(ctx, args, stdout)
 	case "backup":
 		return backup(ctx, args, stdout)
+	case "migrate-db":
+		return migrateDB(ctx, args, stdout)
 	case "seed":
 		return seed(ctx, args, stdout)
 	case "version":
@@ -555,4 +559,68 @@ func seed(ctx context.Context, args []string, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "Added %d members, %d invitations and %d audit events to %q in %s. Seeded accounts log in with the password gatehouse-seed-password.\n",
 		res.Members, res.Invitations, res.AuditEvents, res.Org.Name, time.Since(start).Round(time.Millisecond))
 	return nil
+}
+
+// migrateDB copies a SQLite installation into an empty database (PostgreSQL, or another SQLite
+// file), verifies every table's row count and says what to change in the configuration.
+func migrateDB(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("migrate-db", flag.ContinueOnError)
+	from := fs.String("from", env("GATEHOUSE_DB", "gatehouse.db"), "the SQLite database file to copy (env GATEHOUSE_DB)")
+	to := fs.String("to", "", "the empty database to copy into: postgres://user:pass@host:5432/db?sslmode=… or a new SQLite file (required)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *to == "" || fs.NArg() != 0 {
+		return errors.New("usage: gatehouse migrate-db --from gatehouse.db --to postgres://user:pass@host:5432/db")
+	}
+	if _, err := os.Stat(*from); err != nil {
+		return fmt.Errorf("no database at %s", *from)
+	}
+	if abs, err := filepath.Abs(*from); err == nil {
+		if absTo, err := filepath.Abs(*to); err == nil && abs == absTo {
+			return errors.New("--from and --to name the same database")
+		}
+	}
+	src, err := store.Open(ctx, store.Options{Path: *from, ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("--from %s: %w", *from, err)
+	}
+	defer src.Close()
+	dst, err := store.Open(ctx, store.Options{Path: *to})
+	if err != nil {
+		return fmt.Errorf("--to %s: %w", redactURL(*to), err)
+	}
+	defer dst.Close()
+	fmt.Fprintf(stdout, "Copying %s into %s\n", *from, redactURL(*to))
+	tables, err := src.CopyTo(ctx, dst, func(c store.TableCopy) {
+		fmt.Fprintf(stdout, "  %-22s %9d rows\n", c.Table, c.Source)
+	})
+	if err != nil {
+		return err
+	}
+	var rows int64
+	for _, c := range tables {
+		rows += c.Source
+	}
+	fmt.Fprintf(stdout, `Verified: %d tables, %d rows, every count equal in both databases.
+
+What to change:
+  - Start Gatehouse with --db %s (or GATEHOUSE_DB) instead of --db %s.
+  - Keep --base-url, --secret (if you set one; without it the cookie secret was copied with
+    the settings, so sessions stay valid), --smtp-url and the rest as they were. Every instance
+    behind one load balancer needs the same values.
+  - Sessions, outbox messages still waiting, audit log, apps and OpenID Connect keys came along:
+    members stay logged in and waiting emails go out from the new database.
+  - Writes made to %s after this copy began are not in it: stop Gatehouse before the copy you
+    switch over with (or copy again into a fresh database).
+`, len(tables), rows, redactURL(*to), *from, *from)
+	return nil
+}
+
+// redactURL hides the password of a database URL for printing; a file path is returned as is.
+func redactURL(s string) string {
+	if u, err := url.Parse(s); err == nil && u.Scheme != "" && u.User != nil {
+		return u.Redacted()
+	}
+	return s
 }
