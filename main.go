@@ -128,6 +128,7 @@ type serveConfig struct {
 	idle, lifetime                                              time.Duration
 	inviteQuota                                                 int
 	several                                                     bool
+	outboxLease                                                 time.Duration
 }
 
 func parseServe(args []string) (*serveConfig, error) {
@@ -148,10 +149,15 @@ func parseServe(args []string) (*serveConfig, error) {
 	fs.StringVar(&c.tlsKey, "tls-key", env("GATEHOUSE_TLS_KEY", ""), "PEM private key of --tls-cert (env GATEHOUSE_TLS_KEY)")
 	fs.BoolVar(&c.several, "several-instances", env("GATEHOUSE_SEVERAL_INSTANCES", "") == "1" || env("GATEHOUSE_SEVERAL_INSTANCES", "") == "true",
 		"other gatehouse processes share this SQLite database: keep rate limits and login backoff in it and watch it for their changes (always on with PostgreSQL) (env GATEHOUSE_SEVERAL_INSTANCES)")
+	fs.DurationVar(&c.outboxLease, "outbox-lease", envDuration("GATEHOUSE_OUTBOX_LEASE", 3*time.Minute),
+		"how long an instance holds the outbox messages it is sending: another instance sends them after this if it crashed (env GATEHOUSE_OUTBOX_LEASE)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
 	c.db = *db
+	if c.outboxLease < 3*time.Second {
+		return nil, errors.New("--outbox-lease must be at least 3s")
+	}
 	if c.inviteQuota < 1 {
 		return nil, errors.New("--invite-quota must be at least 1")
 	}
@@ -256,6 +262,7 @@ func serve(ctx context.Context, args []string, log *slog.Logger) error {
 	}
 	policy := models.SessionPolicy{Idle: cfg.idle, Lifetime: cfg.lifetime}
 	outbox := delivery.NewWorker(st, senders, time.Now, log)
+	outbox.SetLease(cfg.outboxLease)
 	svc := app.New(st, app.Config{BaseURL: base, Sessions: policy, Outbox: outbox, InviteQuota: cfg.inviteQuota,
 		MailConfigured: senders[models.ChannelEmail] != nil, SMSConfigured: senders[models.ChannelSMS] != nil, Limiter: limiter}, nil, log)
 	// Work done off the request path (reset emails, the batch an import is on) lands before

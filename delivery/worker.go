@@ -22,6 +22,8 @@ const (
 	// take, and renewed before each delivery that could outlast it, so only a worker that
 	// stopped (crashed, killed, cut off from the database) loses its messages to another.
 	claimLease = 3 * sendTimeout
+	// minLease is the shortest lease SetLease takes.
+	minLease = 3 * time.Second
 )
 
 // missingConfig names the flag that configures each channel's sender, for the log.
@@ -59,6 +61,8 @@ type Worker struct {
 	log      *slog.Logger
 	poke     chan struct{}
 	interval time.Duration
+	lease    time.Duration // how long a claim lasts (claimLease)
+	timeout  time.Duration // the longest one delivery may take: a third of the lease
 	// waiting, when set (by tests), is called each time Run has finished a round and starts
 	// waiting for a poke or the interval.
 	waiting func()
@@ -70,7 +74,16 @@ func NewWorker(st Queue, senders map[models.Channel]Sender, now func() time.Time
 	if now == nil {
 		now = time.Now
 	}
-	return &Worker{id: workerID(), st: st, senders: senders, now: now, log: log, poke: make(chan struct{}, 1), interval: pollInterval}
+	return &Worker{id: workerID(), st: st, senders: senders, now: now, log: log, poke: make(chan struct{}, 1), interval: pollInterval,
+		lease: claimLease, timeout: sendTimeout}
+}
+
+// SetLease sets how long the worker's claims last (3 minutes unless set; at least 3 s): how
+// late the messages of a crashed instance go out. A delivery may take a third of it, so a
+// slow mail server is not mistaken for a crashed instance.
+func (w *Worker) SetLease(d time.Duration) {
+	w.lease = max(d, minLease)
+	w.timeout = min(sendTimeout, w.lease/3)
 }
 
 // workerID names a worker in its claims: readable in the database (which host and process
@@ -129,7 +142,7 @@ func (w *Worker) Run(ctx context.Context) {
 func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 	handled := 0
 	for ctx.Err() == nil {
-		msgs, err := w.st.ClaimMessages(ctx, w.id, batchSize, claimLease)
+		msgs, err := w.st.ClaimMessages(ctx, w.id, batchSize, w.lease)
 		if err != nil {
 			return handled, err
 		}
@@ -164,14 +177,14 @@ func (w *Worker) deliverClaimed(ctx context.Context, msgs []models.OutboxMessage
 		if down[msg.Channel] {
 			continue
 		}
-		if now := w.now(); until.Sub(now) < sendTimeout+time.Second {
+		if now := w.now(); until.Sub(now) < w.timeout+time.Second {
 			rest := make([]int64, 0, len(msgs)-i)
 			for _, m := range msgs[i:] {
 				if held[m.ID] {
 					rest = append(rest, m.ID)
 				}
 			}
-			until = now.Add(claimLease)
+			until = now.Add(w.lease)
 			still, err := w.st.ExtendClaims(ctx, w.id, rest, until)
 			if err != nil {
 				return handled, len(down) > 0, err
@@ -201,7 +214,7 @@ func (w *Worker) deliverClaimed(ctx context.Context, msgs []models.OutboxMessage
 // (sent or held). The log names the recipient and subject, never the body: bodies hold
 // single-use links.
 func (w *Worker) deliver(ctx context.Context, msg models.OutboxMessage) (bool, error) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sendTimeout)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.timeout)
 	defer cancel()
 	sender, ok := w.senders[msg.Channel]
 	if !ok || sender == nil {
