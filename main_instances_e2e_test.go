@@ -449,4 +449,3 @@ func (x *sinkSession) Data(r io.Reader) error {
 
 func (x *sinkSession) Reset()        { x.to = nil }
 func (x *sinkSession) Logout() error { return nil }
-
