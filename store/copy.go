@@ -134,7 +134,11 @@ func (s *Store) CopyTo(ctx context.Context, target *Store, progress func(TableCo
 	}
 	var withIDs []string
 	for _, t := range tables {
-		if dst.Migrator().HasColumn(t, "id") {
+		ok, err := integerID(s.r.WithContext(ctx), t)
+		if err != nil {
+			return out, err
+		}
+		if ok {
 			withIDs = append(withIDs, t)
 		}
 	}
@@ -168,14 +172,16 @@ func copyTable(ctx context.Context, src *gorm.DB, target *Store, table string) (
 		return c, err
 	}
 	var cols []string
-	hasID := false
 	for _, ct := range types {
 		cols = append(cols, ct.Name())
-		hasID = hasID || ct.Name() == "id"
 	}
 	// The primary key's columns in key order (the source is SQLite); every table has one.
 	var pk []string
 	if err := src.Raw("SELECT name FROM pragma_table_info(?) WHERE pk > 0 ORDER BY pk", table).Scan(&pk).Error; err != nil {
+		return c, err
+	}
+	hasID, err := integerID(src, table)
+	if err != nil {
 		return c, err
 	}
 	if len(pk) == 0 {
@@ -248,6 +254,21 @@ func copyTable(ctx context.Context, src *gorm.DB, target *Store, table string) (
 			return c, nil
 		}
 	}
+}
+
+// integerID reports whether the SQLite table's primary key is an integer id alone (an
+// INTEGER PRIMARY KEY, a sequence on the target), which the copy pages by keyset; a text id
+// (OIDC keys and codes) is paged by offset like any other key.
+func integerID(db *gorm.DB, table string) (bool, error) {
+	var cols []struct {
+		Name string
+		Type string
+		Pk   int
+	}
+	if err := db.Raw("SELECT name, type, pk FROM pragma_table_info(?) WHERE pk > 0", table).Scan(&cols).Error; err != nil {
+		return false, err
+	}
+	return len(cols) == 1 && cols[0].Name == "id" && strings.EqualFold(cols[0].Type, "INTEGER"), nil
 }
 
 // boolColumns names the table's boolean columns in db: SQLite keeps booleans as integers,
