@@ -178,3 +178,82 @@ func TestWorkerGivesClaimsBack(t *testing.T) {
 		t.Errorf("after Run stopped: ClaimMessages = %d messages, %v; want the late one, given back", len(msgs), err)
 	}
 }
+
+// slowSender delivers through a real sender, then moves the test clock as if the delivery
+// had taken that long, and runs after (if set) before returning.
+type slowSender struct {
+	inner  Sender
+	clock  *testClock
+	took   time.Duration
+	after  func()
+	before func(msg models.OutboxMessage)
+}
+
+func (s *slowSender) Send(ctx context.Context, msg models.OutboxMessage) error {
+	if s.before != nil {
+		s.before(msg)
+	}
+	err := s.inner.Send(ctx, msg)
+	s.clock.Advance(s.took)
+	if s.after != nil {
+		s.after()
+		s.after = nil
+	}
+	return err
+}
+
+// A worker renews its claim on the rest of a batch before a delivery that could outlast the
+// lease; a message whose lease ran out and that another worker took is left to that worker.
+func TestWorkerRenewsItsClaim(t *testing.T) {
+	t.Run("renewed", func(t *testing.T) {
+		f, _ := newFileFixture(t)
+		srv := startServer(t, "127.0.0.1:0")
+		first, second := f.enqueueInvitation(t, "ann@example.com"), f.enqueueInvitation(t, "bob@example.com")
+		slow := &slowSender{inner: f.smtp(t, srv.Addr)[models.ChannelEmail], clock: f.clock, took: claimLease - sendTimeout/2}
+		w := f.worker(map[models.Channel]Sender{models.ChannelEmail: slow})
+		var during, atSend *models.OutboxMessage
+		slow.after = func() { during = f.message(t, second.ID) }
+		slow.before = func(msg models.OutboxMessage) {
+			if msg.ID == second.ID {
+				atSend = f.message(t, second.ID)
+			}
+		}
+		if n := runOnce(t, w); n != 2 || len(srv.messages()) != 2 {
+			t.Fatalf("handled %d, sent %d; want both", n, len(srv.messages()))
+		}
+		if during.ClaimedBy != w.ID() || !during.ClaimedUntil.Equal(f.message(t, first.ID).SentAt.Add(-slow.took).Add(claimLease)) {
+			t.Errorf("before renewal the second message was claimed by %q until %v", during.ClaimedBy, during.ClaimedUntil)
+		}
+		if want := during.ClaimedUntil.Add(-claimLease).Add(slow.took).Add(claimLease); atSend.ClaimedBy != w.ID() || !atSend.ClaimedUntil.Equal(want) {
+			t.Errorf("as the second delivery started, its claim was %q until %v; want renewed until %v", atSend.ClaimedBy, atSend.ClaimedUntil, want)
+		}
+		for _, id := range []int64{first.ID, second.ID} {
+			if m := f.message(t, id); m.Status != models.OutboxSent || m.ClaimedBy != "" {
+				t.Errorf("message %d: %s, claimed by %q", id, m.Status, m.ClaimedBy)
+			}
+		}
+	})
+	t.Run("taken by another", func(t *testing.T) {
+		f, path := newFileFixture(t)
+		other := f.secondInstance(t, path)
+		srv := startServer(t, "127.0.0.1:0")
+		f.enqueueInvitation(t, "ann@example.com")
+		second := f.enqueueInvitation(t, "bob@example.com")
+		// The worker stalls past its lease (the first delivery outlasts it); meanwhile another
+		// instance takes what is due, the second message with it.
+		slow := &slowSender{inner: f.smtp(t, srv.Addr)[models.ChannelEmail], clock: f.clock, took: claimLease + time.Second}
+		slow.after = func() {
+			msgs, err := other.ClaimMessages(context.Background(), "other", 10, claimLease)
+			if err != nil || len(msgs) != 2 || msgs[1].ID != second.ID {
+				t.Errorf("the other instance claimed %d messages, %v; want both (their leases ran out)", len(msgs), err)
+			}
+		}
+		w := f.worker(map[models.Channel]Sender{models.ChannelEmail: slow})
+		if n := runOnce(t, w); n != 1 || len(srv.messages()) != 1 {
+			t.Fatalf("handled %d, sent %d; want only the first", n, len(srv.messages()))
+		}
+		if m := f.message(t, second.ID); m.Status != models.OutboxPending || m.ClaimedBy != "other" {
+			t.Errorf("second message: %s, claimed by %q; want pending, still the other instance's", m.Status, m.ClaimedBy)
+		}
+	})
+}
