@@ -257,3 +257,32 @@ func TestWorkerRenewsItsClaim(t *testing.T) {
 		}
 	})
 }
+
+// countingQueue counts the releases a worker asks for.
+type countingQueue struct {
+	Queue
+	releases int
+}
+
+func (q *countingQueue) ReleaseClaims(ctx context.Context, worker string) error {
+	q.releases++
+	return q.Queue.ReleaseClaims(ctx, worker)
+}
+
+// An idle round, or one that delivered everything it claimed, gives nothing back: it would be
+// a write every poll.
+func TestIdleRoundsWriteNothing(t *testing.T) {
+	f := newFixture(t)
+	srv := startServer(t, "127.0.0.1:0")
+	q := &countingQueue{Queue: f.st}
+	w := NewWorker(q, f.smtp(t, srv.Addr), f.clock.Now, slog.New(slog.NewTextHandler(f.log, nil)))
+	runOnce(t, w)
+	f.enqueueInvitation(t, "ann@example.com")
+	if n := runOnce(t, w); n != 1 {
+		t.Fatalf("handled %d, want 1", n)
+	}
+	runOnce(t, w)
+	if q.releases != 0 {
+		t.Errorf("%d releases after rounds that left nothing claimed, want 0", q.releases)
+	}
+}

@@ -148,11 +148,15 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 		}
 		n, failing, err := w.deliverClaimed(ctx, msgs)
 		handled += n
-		if err != nil || failing || len(msgs) < batchSize {
+		if err != nil || failing || ctx.Err() != nil {
+			// Some of the claim is left: give it back for another worker (or the next round).
 			if rerr := w.st.ReleaseClaims(context.WithoutCancel(ctx), w.id); rerr != nil && err == nil {
 				err = rerr
 			}
 			return handled, err
+		}
+		if len(msgs) < batchSize {
+			return handled, nil
 		}
 	}
 	return handled, nil
