@@ -18,14 +18,14 @@ import (
 	"gatehouse/store/storetest"
 )
 
-// migrate-db copies a live, seeded SQLite installation into an empty database: every table's
+// migrate-db copies a live SQLite installation seeded with 10,000 members into an empty database: every table's
 // count equal, ids and sequences kept, and a migrated member logs in with their password and
 // authenticator code. A target with data is refused.
 func TestMigrateDB(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	from, to := filepath.Join(dir, "gatehouse.db"), filepath.Join(dir, "target.db")
-	if _, err := runCmd(t, "", "seed", "--db", from, "--members", "2000"); err != nil {
+	if _, err := runCmd(t, "", "seed", "--db", from, "--members", "10000"); err != nil {
 		t.Fatal(err)
 	}
 
