@@ -18,9 +18,9 @@ import (
 	"gatehouse/store/storetest"
 )
 
-// migrate-db copies a live SQLite installation seeded with 10,000 members into an empty database: every table's
-// count equal, ids and sequences kept, and a migrated member logs in with their password and
-// authenticator code. A target with data is refused.
+// migrate-db copies a SQLite installation seeded with 10,000 members into an empty database:
+// every table's count equal, ids and sequences kept, and a migrated member logs in with their
+// password and authenticator code. A target with data is refused.
 func TestMigrateDB(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
