@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -51,6 +52,7 @@ Commands:
   create-owner     add an Owner from the command line (--email E [--password-stdin] [--org NAME])
   rotate-oidc-key  retire the OpenID Connect signing key and start signing with a new one
   backup FILE      write a consistent copy of the database to FILE
+  migrate-db       copy a SQLite installation into an empty database (--from FILE --to URL)
   seed             add development data (--members N, default 100000)
   version          print the version
 
@@ -71,6 +73,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer, 
 		return rotateOIDCKey(ctx, args, stdout)
 	case "backup":
 		return backup(ctx, args, stdout)
+	case "migrate-db":
+		return migrateDB(ctx, args, stdout)
 	case "seed":
 		return seed(ctx, args, stdout)
 	case "version":
@@ -123,6 +127,8 @@ type serveConfig struct {
 	trustedProxies                                              []*net.IPNet
 	idle, lifetime                                              time.Duration
 	inviteQuota                                                 int
+	several                                                     bool
+	outboxLease                                                 time.Duration
 }
 
 func parseServe(args []string) (*serveConfig, error) {
@@ -141,10 +147,17 @@ func parseServe(args []string) (*serveConfig, error) {
 	fs.StringVar(&c.tlsCert, "tls-cert", env("GATEHOUSE_TLS_CERT", ""), "PEM certificate (chain) to serve HTTPS with; plain HTTP when empty (env GATEHOUSE_TLS_CERT)")
 	fs.StringVar(&c.cookieDomain, "cookie-domain", env("GATEHOUSE_COOKIE_DOMAIN", ""), "parent domain for the session cookie (example.com), so the forward-auth endpoints see it on the apps' subdomains; none when empty (env GATEHOUSE_COOKIE_DOMAIN)")
 	fs.StringVar(&c.tlsKey, "tls-key", env("GATEHOUSE_TLS_KEY", ""), "PEM private key of --tls-cert (env GATEHOUSE_TLS_KEY)")
+	fs.BoolVar(&c.several, "several-instances", env("GATEHOUSE_SEVERAL_INSTANCES", "") == "1" || env("GATEHOUSE_SEVERAL_INSTANCES", "") == "true",
+		"other gatehouse processes share this SQLite database: keep rate limits and login backoff in it and watch it for their changes (always on with PostgreSQL) (env GATEHOUSE_SEVERAL_INSTANCES)")
+	fs.DurationVar(&c.outboxLease, "outbox-lease", envDuration("GATEHOUSE_OUTBOX_LEASE", 3*time.Minute),
+		"how long an instance holds the outbox messages it is sending: another instance sends them after this if it crashed (env GATEHOUSE_OUTBOX_LEASE)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
 	c.db = *db
+	if c.outboxLease < 3*time.Second {
+		return nil, errors.New("--outbox-lease must be at least 3s")
+	}
 	if c.inviteQuota < 1 {
 		return nil, errors.New("--invite-quota must be at least 1")
 	}
@@ -229,11 +242,18 @@ func serve(ctx context.Context, args []string, log *slog.Logger) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	st, err := store.Open(ctx, store.Options{Path: cfg.db, Logger: log})
+	st, err := store.Open(ctx, store.Options{Path: cfg.db, Logger: log, Shared: cfg.several})
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	// With other instances on the database, the login backoff and the quotas must be counted
+	// where all of them see it; alone, memory is free and as good.
+	var limiter app.RateLimiter
+	if st.Shared() {
+		limiter = app.NewDBLimiter(st, time.Now, log)
+		log.Info("several instances: rate limits and login backoff are kept in the database; changes made by other instances are polled every second")
+	}
 	secret := []byte(cfg.secret)
 	if len(secret) == 0 {
 		if secret, err = st.Secret(ctx); err != nil {
@@ -242,8 +262,9 @@ func serve(ctx context.Context, args []string, log *slog.Logger) error {
 	}
 	policy := models.SessionPolicy{Idle: cfg.idle, Lifetime: cfg.lifetime}
 	outbox := delivery.NewWorker(st, senders, time.Now, log)
+	outbox.SetLease(cfg.outboxLease)
 	svc := app.New(st, app.Config{BaseURL: base, Sessions: policy, Outbox: outbox, InviteQuota: cfg.inviteQuota,
-		MailConfigured: senders[models.ChannelEmail] != nil, SMSConfigured: senders[models.ChannelSMS] != nil}, nil, log)
+		MailConfigured: senders[models.ChannelEmail] != nil, SMSConfigured: senders[models.ChannelSMS] != nil, Limiter: limiter}, nil, log)
 	// Work done off the request path (reset emails, the batch an import is on) lands before
 	// the store closes; imports carry on at the next start.
 	defer svc.Wait()
@@ -545,4 +566,68 @@ func seed(ctx context.Context, args []string, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "Added %d members, %d invitations and %d audit events to %q in %s. Seeded accounts log in with the password gatehouse-seed-password.\n",
 		res.Members, res.Invitations, res.AuditEvents, res.Org.Name, time.Since(start).Round(time.Millisecond))
 	return nil
+}
+
+// migrateDB copies a SQLite installation into an empty database (PostgreSQL, or another SQLite
+// file), verifies every table's row count and says what to change in the configuration.
+func migrateDB(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("migrate-db", flag.ContinueOnError)
+	from := fs.String("from", env("GATEHOUSE_DB", "gatehouse.db"), "the SQLite database file to copy (env GATEHOUSE_DB)")
+	to := fs.String("to", "", "the empty database to copy into: postgres://user:pass@host:5432/db?sslmode=… or a new SQLite file (required)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *to == "" || fs.NArg() != 0 {
+		return errors.New("usage: gatehouse migrate-db --from gatehouse.db --to postgres://user:pass@host:5432/db")
+	}
+	if _, err := os.Stat(*from); err != nil {
+		return fmt.Errorf("no database at %s", *from)
+	}
+	if abs, err := filepath.Abs(*from); err == nil {
+		if absTo, err := filepath.Abs(*to); err == nil && abs == absTo {
+			return errors.New("--from and --to name the same database")
+		}
+	}
+	src, err := store.Open(ctx, store.Options{Path: *from, ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("--from %s: %w", *from, err)
+	}
+	defer src.Close()
+	dst, err := store.Open(ctx, store.Options{Path: *to})
+	if err != nil {
+		return fmt.Errorf("--to %s: %w", redactURL(*to), err)
+	}
+	defer dst.Close()
+	fmt.Fprintf(stdout, "Copying %s into %s\n", *from, redactURL(*to))
+	tables, err := src.CopyTo(ctx, dst, func(c store.TableCopy) {
+		fmt.Fprintf(stdout, "  %-22s %9d rows\n", c.Table, c.Source)
+	})
+	if err != nil {
+		return err
+	}
+	var rows int64
+	for _, c := range tables {
+		rows += c.Source
+	}
+	fmt.Fprintf(stdout, `Verified: %d tables, %d rows, every count equal in both databases.
+
+What to change:
+  - Start Gatehouse with --db %s (or GATEHOUSE_DB) instead of --db %s.
+  - Keep --base-url, --secret (if you set one; without it the cookie secret was copied with
+    the settings, so sessions stay valid), --smtp-url and the rest as they were. Every instance
+    behind one load balancer needs the same values.
+  - Sessions, outbox messages still waiting, audit log, apps and OpenID Connect keys came along:
+    members stay logged in and waiting emails go out from the new database.
+  - Writes made to %s after this copy began are not in it: stop Gatehouse before the copy you
+    switch over with (or copy again into a fresh database).
+`, len(tables), rows, redactURL(*to), *from, *from)
+	return nil
+}
+
+// redactURL hides the password of a database URL for printing; a file path is returned as is.
+func redactURL(s string) string {
+	if u, err := url.Parse(s); err == nil && u.Scheme != "" && u.User != nil {
+		return u.Redacted()
+	}
+	return s
 }

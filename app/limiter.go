@@ -92,9 +92,14 @@ func (l *limiter) Fail(keys ...string) {
 		f.n++
 		f.last = now
 		if f.n >= freeAttempts {
-			f.until = now.Add(min(time.Second<<min(f.n-freeAttempts, 20), maxBackoff))
+			f.until = now.Add(backoffAfter(f.n))
 		}
 	}
+}
+
+// backoffAfter is the wait after the nth failure (n >= freeAttempts): 1 s, doubling, at most maxBackoff.
+func backoffAfter(n int) time.Duration {
+	return min(time.Second<<min(n-freeAttempts, 20), maxBackoff)
 }
 
 // Reset forgets the failures on key, after a successful login.

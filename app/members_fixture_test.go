@@ -23,7 +23,13 @@ type team struct {
 
 func newTeam(t *testing.T) *team {
 	t.Helper()
-	f := &team{fixture: newFixture(t)}
+	return newTeamOn(t, newFixture(t))
+}
+
+// newTeamOn makes the team in fx's database.
+func newTeamOn(t *testing.T, fx *fixture) *team {
+	t.Helper()
+	f := &team{fixture: fx}
 	res := storetest.CreateOwner(t, f.st, "olive@acme.test", "Acme")
 	f.org, f.owner = res.Org, storetest.Current(res)
 	f.owen = f.join(t, "owen@acme.test", models.RoleOwner)

@@ -43,6 +43,11 @@ type OutboxMessage struct {
 	LastError     string
 	SentAt        *time.Time
 	CreatedAt     time.Time
+	// ClaimedBy is the worker delivering the message until ClaimedUntil ("" when none): with
+	// several instances each message is claimed by one worker, and taken again only once the
+	// lease has run out (its worker stopped or crashed).
+	ClaimedBy    string
+	ClaimedUntil *time.Time
 }
 
 // OutboxMaxAttempts is how many deliveries are tried before a message is marked failed.

@@ -130,7 +130,7 @@ func (s *Store) EndUserSession(ctx context.Context, userID, keepSessionID, sessi
 
 // EndOtherSessions ends every session of a user except keepSessionID and returns how many ended.
 func (s *Store) EndOtherSessions(ctx context.Context, userID, keepSessionID int64) (int64, error) {
-	defer s.changed()
+	defer s.noteChange(ctx)
 	res := s.writer(ctx).Where("user_id = ? AND id <> ?", userID, keepSessionID).Delete(&models.Session{})
 	if res.Error != nil {
 		return 0, fmt.Errorf("store: unable to end other sessions: %w", res.Error)

@@ -37,6 +37,10 @@ type dialect interface {
 	// writes its own ids; afterIDs is called once those rows are in.
 	lastIDs(tx *gorm.DB, tables ...string) ([]int64, error)
 	afterIDs(tx *gorm.DB, tables ...string) error
+	// claimLock adds to q, the read of the outbox messages a worker is about to claim, what
+	// lets concurrent claimers pass each other (PostgreSQL: FOR UPDATE SKIP LOCKED). SQLite's
+	// one writer needs nothing.
+	claimLock(q *gorm.DB) *gorm.DB
 }
 
 // dialectFor picks the dialect a database path names.

@@ -131,6 +131,9 @@ func (sqliteDialect) lastIDs(tx *gorm.DB, tables ...string) ([]int64, error) {
 // afterIDs has nothing to do: an INTEGER PRIMARY KEY takes the largest id plus one.
 func (sqliteDialect) afterIDs(*gorm.DB, ...string) error { return nil }
 
+// claimLock adds nothing: claims are write transactions, which SQLite runs one at a time.
+func (sqliteDialect) claimLock(q *gorm.DB) *gorm.DB { return q }
+
 // searchPrefixLen is the longest prefix member_prefixes holds (migration "member search prefixes").
 const searchPrefixLen = 3
 

@@ -96,7 +96,7 @@ func (s *Store) UpdateMemberDetails(ctx context.Context, m *models.Membership, d
 
 // SetMemberStatus moves the membership to status to.
 func (s *Store) SetMemberStatus(ctx context.Context, m *models.Membership, to models.Status) error {
-	defer s.changed()
+	defer s.noteChange(ctx)
 	if err := s.writer(ctx).Model(m).Updates(map[string]any{"status": to, "updated_at": s.now()}).Error; err != nil {
 		return fmt.Errorf("store: unable to change member status: %w", err)
 	}
@@ -106,7 +106,7 @@ func (s *Store) SetMemberStatus(ctx context.Context, m *models.Membership, to mo
 
 // EndSessionsIn ends every session of the user in the organization.
 func (s *Store) EndSessionsIn(ctx context.Context, userID, orgID int64) error {
-	defer s.changed()
+	defer s.noteChange(ctx)
 	if err := s.writer(ctx).Where("user_id = ? AND org_id = ?", userID, orgID).Delete(&models.Session{}).Error; err != nil {
 		return fmt.Errorf("store: unable to end sessions: %w", err)
 	}

@@ -26,6 +26,7 @@ func enqueue(tx *gorm.DB, msg *models.OutboxMessage, now time.Time) error {
 	msg.LastError = ""
 	msg.SentAt = nil
 	msg.CreatedAt = now
+	msg.ClaimedBy, msg.ClaimedUntil = "", nil
 	return tx.Create(msg).Error
 }
 
@@ -58,11 +59,105 @@ func (s *Store) DueMessages(ctx context.Context, limit int) ([]models.OutboxMess
 // deliverable are the statuses the sender may still act on.
 var deliverable = []models.OutboxStatus{models.OutboxPending, models.OutboxRetrying}
 
-// MarkMessageSent records a successful delivery.
+// ClaimMessages claims up to limit due messages for worker until now+lease, the
+// longest-waiting first, and returns them. A message another worker holds is skipped until
+// its lease has run out, so with several instances (or workers) each message is handed to
+// one of them; a crashed instance's messages are taken again once its lease ends. The
+// worker records each outcome (MarkMessageSent, MarkMessageRetry, MarkMessageHeld), which
+// ends the claim, and gives back what it did not get to (ReleaseClaims).
+//
+// The candidates are read and claimed in one write transaction, and the UPDATE claims only
+// rows still unclaimed, so two workers never both win a message: on SQLite the write lock
+// makes the transactions take turns; on PostgreSQL the second UPDATE re-checks the row
+// after the first commits (and the dialect's claimLock lets it skip locked rows instead).
+func (s *Store) ClaimMessages(ctx context.Context, worker string, limit int, lease time.Duration) ([]models.OutboxMessage, error) {
+	if limit <= 0 {
+		limit = 50
+	}
+	if worker == "" || lease <= 0 {
+		return nil, fmt.Errorf("store: a claim needs a worker and a lease: %w", models.ErrInvalid)
+	}
+	// A read first: an idle outbox (every poll of every instance) takes no write lock.
+	now := s.now()
+	var due []int64
+	err := s.reader(ctx).Model(&models.OutboxMessage{}).
+		Where("status IN ? AND next_attempt_at <= ? AND (claimed_until IS NULL OR claimed_until < ?)", deliverable, now, now).
+		Limit(1).Pluck("id", &due).Error
+	if err != nil || len(due) == 0 {
+		if err != nil {
+			return nil, fmt.Errorf("store: unable to find due messages: %w", err)
+		}
+		return nil, nil
+	}
+	var msgs []models.OutboxMessage
+	err = s.quietTx(ctx, func(tx *gorm.DB) error {
+		now := s.now()
+		var ids []int64
+		q := tx.Model(&models.OutboxMessage{}).
+			Where("status IN ? AND next_attempt_at <= ? AND (claimed_until IS NULL OR claimed_until < ?)", deliverable, now, now).
+			Order("next_attempt_at").Order("id").Limit(limit)
+		if err := s.d.claimLock(q).Pluck("id", &ids).Error; err != nil {
+			return err
+		}
+		if len(ids) == 0 {
+			return nil
+		}
+		until := now.Add(lease)
+		err := tx.Model(&models.OutboxMessage{}).
+			Where("id IN ? AND status IN ? AND (claimed_until IS NULL OR claimed_until < ?)", ids, deliverable, now).
+			Updates(map[string]any{"claimed_by": worker, "claimed_until": until}).Error
+		if err != nil {
+			return err
+		}
+		return tx.Where("id IN ? AND claimed_by = ? AND claimed_until = ?", ids, worker, until).
+			Order("next_attempt_at").Order("id").Find(&msgs).Error
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to claim due messages: %w", err)
+	}
+	return msgs, nil
+}
+
+// ExtendClaims moves worker's lease on the messages ids to until, before a delivery that
+// could outlast it. It returns the ids still held (a message whose lease ran out and that
+// another worker took is no longer the caller's to send).
+func (s *Store) ExtendClaims(ctx context.Context, worker string, ids []int64, until time.Time) ([]int64, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var held []int64
+	err := s.quietTx(ctx, func(tx *gorm.DB) error {
+		err := tx.Model(&models.OutboxMessage{}).Where("id IN ? AND claimed_by = ? AND status IN ?", ids, worker, deliverable).
+			Update("claimed_until", until).Error
+		if err != nil {
+			return err
+		}
+		return tx.Model(&models.OutboxMessage{}).Where("id IN ? AND claimed_by = ? AND claimed_until = ?", ids, worker, until).
+			Order("id").Pluck("id", &held).Error
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to extend claims: %w", err)
+	}
+	return held, nil
+}
+
+// ReleaseClaims gives back the messages worker still holds (a worker stopping, or ending a
+// round early), so another worker may take them at once instead of after the lease.
+func (s *Store) ReleaseClaims(ctx context.Context, worker string) error {
+	err := s.writer(ctx).Model(&models.OutboxMessage{}).Where("claimed_by = ?", worker).
+		Updates(map[string]any{"claimed_by": "", "claimed_until": nil}).Error
+	if err != nil {
+		return fmt.Errorf("store: unable to release claims: %w", err)
+	}
+	return nil
+}
+
+// MarkMessageSent records a successful delivery (and ends the message's claim).
 func (s *Store) MarkMessageSent(ctx context.Context, id int64) error {
 	now := s.now()
 	res := s.writer(ctx).Model(&models.OutboxMessage{}).Where("id = ? AND status IN ?", id, deliverable).
-		Updates(map[string]any{"status": models.OutboxSent, "attempts": gorm.Expr("attempts + 1"), "sent_at": now})
+		Updates(map[string]any{"status": models.OutboxSent, "attempts": gorm.Expr("attempts + 1"), "sent_at": now,
+			"claimed_by": "", "claimed_until": nil})
 	if res.Error != nil {
 		return fmt.Errorf("store: unable to mark message %d sent: %w", id, res.Error)
 	}
@@ -74,8 +169,9 @@ func (s *Store) MarkMessageSent(ctx context.Context, id int64) error {
 
 // MarkMessageRetry records a failed delivery attempt: the message is tried again after
 // models.OutboxBackoff, or marked failed once it has had models.OutboxMaxAttempts attempts.
+// Its claim ends.
 func (s *Store) MarkMessageRetry(ctx context.Context, id int64, errText string) error {
-	err := s.tx(ctx, func(tx *gorm.DB) error {
+	err := s.quietTx(ctx, func(tx *gorm.DB) error {
 		var msg models.OutboxMessage
 		if err := tx.Select("id", "attempts").Where("status IN ?", deliverable).Take(&msg, id).Error; err != nil {
 			return notFound(err)
@@ -87,7 +183,8 @@ func (s *Store) MarkMessageRetry(ctx context.Context, id int64, errText string) 
 			status = models.OutboxFailed
 		}
 		return tx.Model(&msg).Updates(map[string]any{"status": status, "attempts": attempts,
-			"next_attempt_at": now.Add(models.OutboxBackoff(attempts)), "last_error": truncate(errText, maxOutboxError)}).Error
+			"next_attempt_at": now.Add(models.OutboxBackoff(attempts)), "last_error": truncate(errText, maxOutboxError),
+			"claimed_by": "", "claimed_until": nil}).Error
 	})
 	if err != nil {
 		return fmt.Errorf("store: unable to schedule a retry of message %d: %w", id, err)
@@ -98,7 +195,7 @@ func (s *Store) MarkMessageRetry(ctx context.Context, id int64, errText string) 
 // MarkMessageHeld keeps a message for the Outbox page because its channel has no sender configured.
 func (s *Store) MarkMessageHeld(ctx context.Context, id int64) error {
 	res := s.writer(ctx).Model(&models.OutboxMessage{}).Where("id = ? AND status IN ?", id, deliverable).
-		Update("status", models.OutboxHeld)
+		Updates(map[string]any{"status": models.OutboxHeld, "claimed_by": "", "claimed_until": nil})
 	if res.Error != nil {
 		return fmt.Errorf("store: unable to hold message %d: %w", id, res.Error)
 	}

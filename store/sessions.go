@@ -147,7 +147,7 @@ func (s *Store) TouchSession(ctx context.Context, id int64) error {
 
 // DeleteSession ends one session.
 func (s *Store) DeleteSession(ctx context.Context, id int64) error {
-	defer s.changed()
+	defer s.noteChange(ctx)
 	if err := s.writer(ctx).Delete(&models.Session{}, id).Error; err != nil {
 		return fmt.Errorf("store: unable to delete session: %w", err)
 	}
@@ -156,7 +156,7 @@ func (s *Store) DeleteSession(ctx context.Context, id int64) error {
 
 // PruneSessions deletes sessions that the policy has expired, and returns how many.
 func (s *Store) PruneSessions(ctx context.Context, p models.SessionPolicy) (int64, error) {
-	defer s.changed()
+	defer s.noteChange(ctx)
 	now := s.now()
 	res := s.writer(ctx).Where("last_seen_at <= ? OR created_at <= ?", now.Add(-p.Idle), now.Add(-p.Lifetime)).Delete(&models.Session{})
 	if res.Error != nil {

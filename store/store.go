@@ -41,6 +41,10 @@ type Store struct {
 	// changes counts write transactions and the single statements that end sessions or change
 	// a membership's status: the gate's cache (app/gate.go) drops what it read before a change.
 	changes atomic.Uint64
+	// shared is whether other instances may use the database (instances.go); seenChange is
+	// the newest store_changes id the last poll read.
+	shared     bool
+	seenChange atomic.Int64
 }
 
 // Changes is a counter that grows after every committed write that may change who may use
@@ -62,6 +66,9 @@ type Options struct {
 	// not write: every write fails. For tests of that (a test running as root can write any
 	// file) and tools that only read; the database must already be migrated.
 	ReadOnly bool
+	// Shared says other Gatehouse processes use the same database (--several-instances):
+	// changes are recorded for them and theirs polled (instances.go). Always on for PostgreSQL.
+	Shared bool
 }
 
 // Open opens (creating if needed) and migrates the database at opts.Path, in the dialect the
@@ -92,7 +99,8 @@ func open(opts Options) (*Store, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &Store{d: d, now: func() time.Time { return now().UTC().Truncate(time.Microsecond) }, writeTurn: make(chan struct{}, 1),
-		log: log, checkpointNow: make(chan struct{}, 1), refused: refusals{m: map[refusalKey]*refusalCount{}, max: maxRefusalKeys}}
+		log: log, checkpointNow: make(chan struct{}, 1), refused: refusals{m: map[refusalKey]*refusalCount{}, max: maxRefusalKeys},
+		shared: opts.Shared || isPostgresURL(opts.Path)}
 	cfg := func() *gorm.Config {
 		return &gorm.Config{
 			SkipDefaultTransaction: true,
@@ -165,6 +173,26 @@ func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) er
 // before it (blocked senders on a channel are served first in, first out). Inside a
 // transaction already carried by ctx it joins that one: the single writer is re-entrant.
 func (s *Store) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	if _, ok := ctx.Value(txKey{}).(*gorm.DB); ok || !s.shared {
+		return s.runTx(ctx, fn, true)
+	}
+	// On a shared store the transaction records itself for the other instances as it commits.
+	return s.runTx(ctx, func(tx *gorm.DB) error {
+		if err := fn(tx); err != nil {
+			return err
+		}
+		return tx.Exec("INSERT INTO store_changes (created_at) VALUES (?)", s.now()).Error
+	}, true)
+}
+
+// quietTx is tx for the store's own bookkeeping that changes nobody's access (outbox claims
+// and deliveries, rate limits, sweeps): it does not count as a change, so the forward-auth
+// caches of this and the other instances are kept.
+func (s *Store) quietTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	return s.runTx(ctx, fn, false)
+}
+
+func (s *Store) runTx(ctx context.Context, fn func(tx *gorm.DB) error, change bool) error {
 	if tx, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
 		return fn(tx)
 	}
@@ -175,7 +203,9 @@ func (s *Store) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 	}
 	defer func() { <-s.writeTurn }()
 	err := s.w.WithContext(ctx).Transaction(fn)
-	s.changed()
+	if change {
+		s.changed()
+	}
 	s.noteWrite(err)
 	return err
 }

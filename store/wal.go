@@ -50,6 +50,11 @@ func (s *Store) countWrites(w *gorm.DB) error {
 // until ctx ends.
 func (s *Store) background(ctx context.Context) {
 	defer close(s.stopped)
+	if s.shared {
+		done := make(chan struct{})
+		go func() { s.sharedWork(ctx); close(done) }()
+		defer func() { <-done }()
+	}
 	tick := time.NewTicker(checkpointPeriod)
 	defer tick.Stop()
 	var checkpointed int64
