@@ -110,7 +110,6 @@ func (h *Handler) Login(c echo.Context) error {
 	return redirect(c, h.landing(c, res.OrgID, form.Next, true))
 }
 
-
 // startSession starts a server-side session for user and puts it in a new cookie; any session
 // the browser held is ended.
 func (h *Handler) startSession(c echo.Context, user *models.User) error {

@@ -16,7 +16,7 @@ type Invitation struct {
 	RevokedAt    *time.Time
 	SupersededAt *time.Time
 	DeclinedAt   *time.Time // an existing account said no from the Join prompt
-	IP           string // the address the inviter asked from (the per-IP quota)
+	IP           string     // the address the inviter asked from (the per-IP quota)
 	CreatedAt    time.Time
 }
 

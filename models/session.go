@@ -50,7 +50,9 @@ type Current struct {
 
 // HasOrg reports whether the session is in an organization; without one (access lost
 // everywhere) the person may only create or join one.
-func (c *Current) HasOrg() bool { return c != nil && c.Org.ID != 0 && c.Membership.Status == StatusActive }
+func (c *Current) HasOrg() bool {
+	return c != nil && c.Org.ID != 0 && c.Membership.Status == StatusActive
+}
 
 // Can reports whether the current member holds p.
 func (c *Current) Can(p Permission) bool { return c != nil && c.Permissions.Has(p) }
