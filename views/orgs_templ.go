@@ -367,7 +367,7 @@ func NoOrgPage(invites []Notification) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 26, "<div class=\"page-header\"><h1>You are not a member of any organization</h1></div><section class=\"card\" aria-labelledby=\"no-org-create\"><h2 id=\"no-org-create\">Start one</h2><p class=\"muted\">Create an organization and invite your team; you become its Owner.</p><a class=\"btn btn-primary\" href=\"/organizations/new\" hx-get=\"/organizations/new\" hx-target=\"#modal\" hx-swap=\"innerHTML\">Create organization</a></section><section class=\"card\" aria-labelledby=\"no-org-join\"><h2 id=\"no-org-join\">Join one</h2>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 26, "<div class=\"page-header\"><h1>You are not a member of any organization</h1></div><section class=\"card account-section\" aria-labelledby=\"no-org-create\"><h2 id=\"no-org-create\">Start one</h2><p class=\"muted\">Create an organization and invite your team; you become its Owner.</p><a class=\"btn btn-primary\" href=\"/organizations/new\" hx-get=\"/organizations/new\" hx-target=\"#modal\" hx-swap=\"innerHTML\">Create organization</a></section><section class=\"card account-section\" aria-labelledby=\"no-org-join\"><h2 id=\"no-org-join\">Join one</h2>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -430,7 +430,7 @@ func NotificationsPage(invites []Notification) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 29, "<div class=\"page-header\"><h1>Notifications</h1></div><section class=\"card\" aria-label=\"Invitations\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 29, "<div class=\"page-header\"><h1>Notifications</h1></div><section class=\"card account-section\" aria-label=\"Invitations\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -713,7 +713,7 @@ func JoinPage(n Notification) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 51, "<div class=\"card join-card\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 51, "<div class=\"card account-section join-card\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -844,7 +844,7 @@ func LeaveOrgCard(org string) templ.Component {
 			templ_7745c5c3_Var33 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 55, "<section class=\"card\" aria-labelledby=\"leave-org-h\"><h2 id=\"leave-org-h\">Leave organization</h2><p class=\"muted\">Stop being a member of ")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 55, "<section class=\"card account-section\" aria-labelledby=\"leave-org-h\"><h2 id=\"leave-org-h\">Leave organization</h2><p class=\"muted\">Stop being a member of ")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -887,7 +887,7 @@ func DeleteOrgCard(org string) templ.Component {
 			templ_7745c5c3_Var35 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 57, "<section class=\"card\" aria-labelledby=\"delete-org-h\"><h2 id=\"delete-org-h\">Delete organization</h2><p class=\"muted\">Delete ")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 57, "<section class=\"card account-section\" aria-labelledby=\"delete-org-h\"><h2 id=\"delete-org-h\">Delete organization</h2><p class=\"muted\">Delete ")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
