@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strconv"
 	"strings"
 
 	"gatehouse/models"
@@ -344,9 +345,20 @@ func (s *Service) DeleteOrganization(ctx context.Context, cur *models.Current, c
 	return next, nil
 }
 
-// SearchAcquaintances finds people who share an active organization (other than the current
-// one) with cur, by the start of their name or email: "People from your other organizations".
-func (s *Service) SearchAcquaintances(ctx context.Context, cur *models.Current, term string) ([]models.User, error) {
+// People is what the invite dialog's "People from your other organizations" shows: those
+// found by the search and those already picked (ids), all sharing an active organization
+// other than the current one with cur. Available is false when cur has no other organization.
+type People struct {
+	Found, Picked []models.User
+	Available     bool
+}
+
+// maxPeopleFound bounds the search's list.
+const maxPeopleFound = 20
+
+// SearchPeople searches "People from your other organizations" by the start of a name or
+// email; picked ids that are not such people are dropped.
+func (s *Service) SearchPeople(ctx context.Context, cur *models.Current, term string, picked []int64) (*People, error) {
 	if !cur.Can(models.PermInviteMembers) {
 		return nil, models.ErrForbidden
 	}
@@ -354,5 +366,43 @@ func (s *Service) SearchAcquaintances(ctx context.Context, cur *models.Current, 
 	if len(term) > models.MaxEmailLen {
 		term = term[:models.MaxEmailLen]
 	}
-	return s.st.SearchAcquaintances(ctx, cur.User.ID, cur.Org.ID, term, 20)
+	var out People
+	orgs, err := s.st.UserOrgs(ctx, cur.User.ID)
+	if err != nil {
+		return nil, err
+	}
+	if out.Available = len(orgs) > 1; !out.Available {
+		return &out, nil
+	}
+	if out.Found, err = s.st.SearchAcquaintances(ctx, cur.User.ID, cur.Org.ID, term, nil, maxPeopleFound); err != nil {
+		return nil, err
+	}
+	if len(picked) > 0 {
+		if out.Picked, err = s.st.SearchAcquaintances(ctx, cur.User.ID, cur.Org.ID, "", picked, models.MaxInvitesPerSubmission); err != nil {
+			return nil, err
+		}
+	}
+	return &out, nil
+}
+
+// pickedEmails returns the emails of the people picked by account id in the invite dialog.
+// An id that is not someone sharing an active organization (other than the current one)
+// with cur is models.ErrNotFound: nobody invites a stranger by guessing ids.
+func (s *Service) pickedEmails(ctx context.Context, cur *models.Current, ids []int64) ([]string, error) {
+	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
+	if len(ids) > models.MaxInvitesPerSubmission {
+		return nil, models.FieldErrors{"emails": "You can invite at most " + strconv.Itoa(models.MaxInvitesPerSubmission) + " people at once."}
+	}
+	people, err := s.st.SearchAcquaintances(ctx, cur.User.ID, cur.Org.ID, "", ids, len(ids))
+	if err != nil {
+		return nil, err
+	}
+	if len(people) != len(ids) {
+		return nil, models.ErrNotFound
+	}
+	out := make([]string, len(people))
+	for i, u := range people {
+		out[i] = u.Email
+	}
+	return out, nil
 }

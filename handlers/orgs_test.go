@@ -386,3 +386,74 @@ func TestLeaveAndDeleteOrganization(t *testing.T) {
 		t.Errorf("deleted events %+v", evs)
 	}
 }
+
+// TestInvitePeopleFromOtherOrganizations: the invite dialog finds, by name or email, only
+// active members of the inviter's other organizations; picked people are invited without an
+// address typed; a stranger's id is refused (404) and invites no one.
+func TestInvitePeopleFromOtherOrganizations(t *testing.T) {
+	app, c, db, acmeID := ownerWithDB(t)
+	globex, initech := db.orgNamed("Globex"), db.orgNamed("Initech")
+	db.noMFA()
+	olive := app.memberByEmail(db, acmeID, "olive@example.com")
+	db.setRoles(db.alsoIn(globex.ID, *olive).ID, models.RoleViewer)
+	ms := db.addMembers(globex.ID,
+		member{Email: "gail@example.com", First: "Gail", Last: "Gray", Roles: []models.Role{models.RoleEditor}},
+		member{Email: "tom@example.com", First: "Tom", Last: "Gone", Roles: []models.Role{models.RoleViewer}, Status: models.StatusTerminated})
+	ian := db.addMember(initech.ID, "ian@example.com", models.RoleOwner)
+	gail := ms[0]
+
+	found := func(p *page) []string {
+		var out []string
+		p.Doc.Find(`#people-results input[name="people"]`).Each(func(_ int, s *goquery.Selection) {
+			out = append(out, strings.TrimSpace(s.Parent().Find(".person-email").Text()))
+		})
+		return out
+	}
+	dialog := c.get("/users/invite")
+	if dialog.text(".people-choice legend") != "People from your other organizations" {
+		t.Fatalf("no people choice: %q", dialog.text(".people-choice legend"))
+	}
+	if got := found(dialog); strings.Join(got, "|") != "gail@example.com" {
+		t.Errorf("people offered %q, want only Gail (not the terminated Tom, nor Ian from an organization Olive is not in)", got)
+	}
+	for q, want := range map[string]string{"ga": "gail@example.com", "GRAY": "gail@example.com", "gail@": "gail@example.com", "ian": "", "tom": "", "%": ""} {
+		p := c.get("/users/invite/people?people_q=" + url.QueryEscape(q))
+		if got := strings.Join(found(p), "|"); p.StatusCode != http.StatusOK || got != want {
+			t.Errorf("search %q: %d %q, want %q", q, p.StatusCode, got, want)
+		}
+	}
+	// Without JavaScript, Search reloads the dialog with the form as typed.
+	p := c.get("/users/invite?" + url.Values{"people_q": {"gail"}, "emails": {"x@example.com"}, "roles": {"editor"}, "people": {strconv.FormatInt(*gail.UserID, 10)}}.Encode())
+	if p.text("#f-emails") != "x@example.com" || strings.Join(found(p), "|") != "gail@example.com" ||
+		p.Doc.Find(`#people-results input[checked]`).Length() != 1 || p.Doc.Find(`input[name="roles"][value="editor"][checked]`).Length() != 1 {
+		t.Errorf("search without JavaScript lost the form: emails %q people %q", p.text("#f-emails"), found(p))
+	}
+
+	// A stranger's account id: 404, no one invited.
+	before := app.counts(acmeID)
+	c.get("/users/invite")
+	if p := c.post("/users/invite", url.Values{"people": {strconv.FormatInt(*ian.UserID, 10)}, "roles": {"viewer"}}); p.StatusCode != http.StatusNotFound {
+		t.Errorf("inviting a stranger by id: %d, want 404", p.StatusCode)
+	}
+	if after := app.counts(acmeID); after[models.StatusInvited] != before[models.StatusInvited] {
+		t.Errorf("counts %v → %v", before, after)
+	}
+	// Gail, picked: invited without an address typed.
+	res := c.post("/users/invite", url.Values{"people": {strconv.FormatInt(*gail.UserID, 10)}, "roles": {"viewer"}})
+	if res.outcomes()["gail@example.com"].Message != "Invitation sent" {
+		t.Fatalf("inviting Gail by pick: %d %+v", res.StatusCode, res.outcomes())
+	}
+	if m := app.memberByEmail(db, acmeID, "gail@example.com"); m.Status != models.StatusInvited {
+		t.Errorf("Gail in Acme: %s", m.Status)
+	}
+	// An inviter with no other organization is not offered the search.
+	db.addMember(acmeID, "ada@example.com", models.RoleAdmin)
+	ada := app.newClient()
+	ada.login("ada@example.com", testPassword)
+	if p := ada.get("/users/invite"); p.Doc.Find(".people-choice").Length() != 0 {
+		t.Error("people choice offered to an inviter with one organization")
+	}
+	if p := ada.get("/users/invite/people?people_q=g"); strings.Join(found(p), "|") != "" {
+		t.Errorf("Ada's search %q", found(p))
+	}
+}

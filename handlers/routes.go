@@ -141,6 +141,7 @@ func (h *Handler) routes(e *echo.Echo) {
 	// Owners and Admins: invitations.
 	inviter := group{e, []echo.MiddlewareFunc{h.requireLogin, h.require(models.PermInviteMembers), nav("users")}}
 	inviter.POST("/users/invite", h.Invite)
+	inviter.GET("/users/invite/people", h.InvitePeople)
 	inviter.GET("/users/import", h.ImportForm)
 	inviter.GET("/users/import/template.:format", h.ImportTemplate)
 	inviter.POST("/users/import/preview", h.ImportPreview) // bodyLimits: importBodyLimit

@@ -264,10 +264,11 @@ func (s *Store) DeleteOrganization(ctx context.Context, orgID int64) error {
 }
 
 // SearchAcquaintances finds active members of the organizations where userID is active,
-// other than exceptOrg, whose name or email starts with term; at most limit, by email. It is
-// how an inviter picks "People from your other organizations": never anyone they share no
-// active organization with.
-func (s *Store) SearchAcquaintances(ctx context.Context, userID, exceptOrg int64, term string, limit int) ([]models.User, error) {
+// other than exceptOrg, whose name or email starts with term (any, when empty) and, when ids
+// is not nil, whose account id is among ids; at most limit, by email. It is how an inviter
+// picks "People from your other organizations": never anyone they share no active
+// organization with.
+func (s *Store) SearchAcquaintances(ctx context.Context, userID, exceptOrg int64, term string, ids []int64, limit int) ([]models.User, error) {
 	db := s.reader(ctx)
 	mine := db.Model(&models.Membership{}).Select("org_id").Where("user_id = ? AND status = ? AND org_id <> ?", userID, models.StatusActive, exceptOrg)
 	theirs := db.Model(&models.Membership{}).Select("user_id").Where("org_id IN (?) AND status = ? AND user_id IS NOT NULL", mine, models.StatusActive)
@@ -275,6 +276,9 @@ func (s *Store) SearchAcquaintances(ctx context.Context, userID, exceptOrg int64
 	if term != "" {
 		like := escapeLike(term) + "%"
 		q = q.Where("(email LIKE ? ESCAPE '\\' OR LOWER(first_name) LIKE ? ESCAPE '\\' OR LOWER(last_name) LIKE ? ESCAPE '\\')", like, like, like)
+	}
+	if ids != nil {
+		q = q.Where("id IN ?", ids)
 	}
 	var users []models.User
 	if err := q.Order("email").Limit(limit).Find(&users).Error; err != nil {
