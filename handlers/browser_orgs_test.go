@@ -90,6 +90,16 @@ func TestBrowserOrganizations(t *testing.T) {
 		t.Errorf("+ menu back in Acme %q", got)
 	}
 
+	// Invite member from the + menu: the dialog offers the people of her other organizations.
+	openDialogByText(t, ctx, "Invite member")
+	people := run(t, ctx, "read the people offered", chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("#people-results .person-email")).map(e => e.textContent.trim())`))
+	if strings.Join(people, "|") != "mia@example.com" {
+		t.Errorf("people from other organizations %q", people)
+	}
+	axeScan(t, ctx, axe, "the invite dialog with people from other organizations")
+	shoot(t, ctx, "invite-people-1280")
+	step(t, ctx, "close the dialog", chromedp.Navigate(base+"/"))
+
 	// The bell: join Initech, decline Umbrella.
 	clickToPage(t, ctx, chromedp.Search(`//a[contains(@class, "bell")]`), "Notifications")
 	axeScan(t, ctx, axe, "notifications")
