@@ -120,19 +120,23 @@ func (s *Service) SwitchOrganization(ctx context.Context, cur *models.Current, o
 // moveOff handles a session whose person can no longer act in its organization (terminated,
 // revoked, left, the organization deleted) or that has none: it moves the session to another
 // organization where they are active, with a Notice saying so, or leaves it without one
-// ("You are not a member of any organization"). The login goes on either way.
-func (s *Service) moveOff(ctx context.Context, cur *models.Current) (*models.Current, error) {
+// ("You are not a member of any organization"). The login goes on either way. cookieHadOrg
+// is whether the browser's cookie remembers an organization: a session left without one by
+// the organization's deletion then hears why.
+func (s *Service) moveOff(ctx context.Context, cur *models.Current, cookieHadOrg bool) (*models.Current, error) {
 	lost := cur.Org.Name
-	hadOrg := cur.Session.OrgID != 0
+	hadOrg := cur.Session.OrgID != 0 || cookieHadOrg
 	orgID, err := s.st.OtherActiveOrg(ctx, cur.User.ID, cur.Session.OrgID)
 	if errors.Is(err, models.ErrNotFound) {
 		out := *cur
 		out.Org, out.Membership, out.Permissions = models.Organization{}, models.Membership{}, models.PermissionSet{}
-		if hadOrg {
+		if cur.Session.OrgID != 0 {
 			if err := s.st.MoveSession(ctx, &cur.Session, nil); err != nil {
 				return nil, err
 			}
 			out.Session.OrgID = 0
+		}
+		if hadOrg {
 			out.Notice = lostNotice(lost, "")
 		}
 		return &out, nil

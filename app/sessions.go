@@ -51,7 +51,7 @@ func (s *Service) Authenticate(ctx context.Context, ck Cookie) (*models.Current,
 	case !cur.HasOrg():
 		// Terminated, revoked, left or deleted here (or in no organization yet): the login goes
 		// on in another organization, or in none (moveOff).
-		if cur, err = s.moveOff(ctx, cur); err != nil {
+		if cur, err = s.moveOff(ctx, cur, ck.OrgID != 0); err != nil {
 			return nil, err
 		}
 	}

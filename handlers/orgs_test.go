@@ -377,6 +377,12 @@ func TestLeaveAndDeleteOrganization(t *testing.T) {
 	if p := admin.get("/users"); p.StatusCode != http.StatusSeeOther || p.location() != "/organizations/none" {
 		t.Errorf("the Admin's next request: %d to %q", p.StatusCode, p.location())
 	}
+	if p := admin.get("/organizations/none"); p.text(".flash") != "The organization you were in is no longer available to you." {
+		t.Errorf("the Admin's notice %q", p.text(".flash"))
+	}
+	if p := admin.get("/organizations/none"); p.text(".flash") != "" {
+		t.Errorf("the notice again: %q", p.text(".flash"))
+	}
 	var users int64
 	db.db.Model(&models.User{}).Count(&users)
 	if users != 3 {
