@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"gorm.io/gorm"
@@ -73,13 +74,12 @@ func (s *Store) OtherActiveOrg(ctx context.Context, userID, except int64) (int64
 	if len(ids) == 0 {
 		return 0, models.ErrNotFound
 	}
-	var last *int64
-	if err := s.reader(ctx).Model(&models.User{}).Where("id = ?", userID).Pluck("last_org_id", &last).Error; err == nil && last != nil {
-		for _, id := range ids {
-			if id == *last {
-				return id, nil
-			}
-		}
+	var u models.User
+	if err := s.reader(ctx).Select("last_org_id").Take(&u, userID).Error; err != nil {
+		return 0, fmt.Errorf("store: unable to find another organization: %w", err)
+	}
+	if u.LastOrgID != nil && slices.Contains(ids, *u.LastOrgID) {
+		return *u.LastOrgID, nil
 	}
 	return ids[0], nil
 }
