@@ -463,3 +463,37 @@ func TestInvitePeopleFromOtherOrganizations(t *testing.T) {
 		t.Errorf("Ada's search %q", found(p))
 	}
 }
+
+// Someone with no organization left sees the invitations waiting on the no-organization page;
+// joining one puts their session in it.
+func TestNoOrganizationJoin(t *testing.T) {
+	app, _, db, acmeID := ownerWithDB(t)
+	globex := db.orgNamed("Globex")
+	db.noMFA()
+	mia := db.addMember(acmeID, "mia@example.com", models.RoleEditor)
+	db.setStatus(mia.ID, models.StatusTerminated)
+	db.addMember(globex.ID, "gus@example.com", models.RoleOwner)
+	g := app.newClient()
+	g.login("gus@example.com", testPassword)
+	g.get("/users/invite")
+	if p := g.invite("mia@example.com", models.RoleViewer); p.outcomes()["mia@example.com"].Message != "Invitation sent" {
+		t.Fatalf("invite: %+v", p.outcomes())
+	}
+	c := app.newClient()
+	c.login("mia@example.com", testPassword)
+	page := c.get("/organizations/none")
+	if page.text("h1") != "You are not a member of any organization" || page.text(".notification-title") != "Join Globex?" || page.bell() != "1" {
+		t.Fatalf("no-organization page: %q %q bell %q", page.text("h1"), page.text(".notification-title"), page.bell())
+	}
+	id := app.memberByEmail(db, globex.ID, "mia@example.com").ID
+	if p := c.post("/notifications/"+strconv.FormatInt(id, 10)+"/join", nil); p.StatusCode != http.StatusSeeOther || p.location() != "/" {
+		t.Fatalf("join: %d to %q", p.StatusCode, p.location())
+	}
+	home := c.get("/users")
+	if home.StatusCode != http.StatusOK || strings.Join(home.switcherOrgs(), "|") != "✓ Globex" || !strings.Contains(home.text(".flash"), "Welcome to Globex.") {
+		t.Errorf("after joining: %d %q %q", home.StatusCode, home.switcherOrgs(), home.text(".flash"))
+	}
+	if p := c.get("/organizations/none"); p.StatusCode != http.StatusSeeOther || p.location() != "/" {
+		t.Errorf("the no-organization page once in one: %d to %q", p.StatusCode, p.location())
+	}
+}
