@@ -410,7 +410,7 @@ func createOwner(ctx context.Context, args []string, stdin io.Reader, stdout io.
 	email := fs.String("email", "", "email of the Owner (required)")
 	first := fs.String("first-name", "", "first name")
 	last := fs.String("last-name", "", "last name")
-	org := fs.String("org", "", "organization to add the Owner to (default: the first; created on an empty database)")
+	org := fs.String("org", "", "organization to add the Owner to, created when none has that name (default: the first)")
 	fromStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -438,10 +438,16 @@ func createOwner(ctx context.Context, args []string, stdin io.Reader, stdout io.
 	res, err := svc.CreateOwner(ctx, req)
 	var refused models.FieldErrors
 	if errors.As(err, &refused) {
+		if msg, ok := refused["org"]; ok {
+			return fmt.Errorf("--org: %s", msg)
+		}
 		return fmt.Errorf("password: %s", refused["password"])
 	}
 	if err != nil {
 		return err
+	}
+	if res.CreatedOrg {
+		fmt.Fprintf(stdout, "Created organization %q.\n", res.Org.Name)
 	}
 	switch {
 	case res.CreatedUser:

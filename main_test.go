@@ -77,9 +77,17 @@ func TestCreateOwnerAndBackup(t *testing.T) {
 		}
 	})
 
-	t.Run("an unknown --org is refused", func(t *testing.T) {
-		if _, err := runCmd(t, testPW+"\n", "create-owner", "--db", db, "--email", "b@example.com", "--org", "Nope", "--password-stdin"); err == nil {
-			t.Fatal("unknown org accepted")
+	t.Run("an unknown --org is created", func(t *testing.T) {
+		db := filepath.Join(dir, "orgs.db")
+		if _, err := runCmd(t, testPW+"\n", "create-owner", "--db", db, "--email", "a@example.com", "--org", "Acme", "--password-stdin"); err != nil {
+			t.Fatal(err)
+		}
+		out, err := runCmd(t, testPW+"\n", "create-owner", "--db", db, "--email", "b@example.com", "--org", "Nope", "--password-stdin")
+		if err != nil || !strings.Contains(out, `Created organization "Nope"`) || !strings.Contains(out, `Created Owner b@example.com in "Nope"`) {
+			t.Fatalf("out %q err %v", out, err)
+		}
+		if out, err := runCmd(t, "", "create-owner", "--db", db, "--email", "b@example.com", "--org", "Nope"); err != nil || strings.Contains(out, "Created organization") {
+			t.Fatalf("again: out %q err %v", out, err)
 		}
 	})
 

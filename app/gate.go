@@ -106,6 +106,9 @@ func (s *Service) Authorize(ctx context.Context, token, host, uri string) (GateA
 		})
 	}
 	cur := e.cur
+	if !cur.HasOrg() {
+		return GateAnswer{Decision: GateDeny}, nil
+	}
 	if cur.Org.MustEnroll(cur.User, now) {
 		return GateAnswer{Decision: GateEnroll}, nil
 	}

@@ -26,6 +26,14 @@ func (s *Service) Invite(ctx context.Context, cur *models.Current, req models.In
 	if !cur.Can(models.PermInviteMembers) {
 		return nil, models.ErrForbidden
 	}
+	if len(req.People) > 0 {
+		// People picked from the inviter's other organizations are invited by their email.
+		emails, err := s.pickedEmails(ctx, cur, req.People)
+		if err != nil {
+			return nil, err
+		}
+		req.Emails += "\n" + strings.Join(emails, "\n")
+	}
 	if errs := req.Validate(); errs.Any() {
 		return nil, errs
 	}

@@ -21,10 +21,6 @@ func (e *WaitError) Error() string {
 // ErrBadCredentials is a wrong email or password; which of the two is never said.
 var ErrBadCredentials = errors.New("app: email or password is incorrect")
 
-// ErrNoAccess refuses a login whose account has no active membership left. It is
-// models.ErrForbidden, but a rule refusal (also ErrForbidden) is not ErrNoAccess.
-var ErrNoAccess = fmt.Errorf("app: no active membership: %w", models.ErrForbidden)
-
 // ErrTooManyCodes ends a second step after too many wrong codes.
 var ErrTooManyCodes = errors.New("app: too many wrong codes")
 
@@ -55,7 +51,7 @@ type LoginResult struct {
 
 // Login checks the email and password. Whether or not the account exists, a failure looks and
 // takes the same, and counts toward the backoff (a *WaitError while it lasts). A wrong password
-// gives ErrBadCredentials, an account without active access ErrNoAccess. oldSession is
+// gives ErrBadCredentials. oldSession is
 // the raw session token the browser held: it is ended when a new session starts.
 func (s *Service) Login(ctx context.Context, req models.LoginRequest, oldSession string, meta models.Meta) (*LoginResult, error) {
 	email := models.NormalizeEmail(req.Email)
@@ -124,18 +120,10 @@ func (s *Service) StartSession(ctx context.Context, user *models.User, oldSessio
 	return &LoginResult{User: user, SessionToken: raw, OrgID: sess.OrgID}, nil
 }
 
-// loginSession starts the session of a login, or refuses (audited, ErrNoAccess) an
-// account that has no active membership left.
+// loginSession starts the session of a login: in the person's last organization where they
+// are active, or in none when they have none left (they may then create or join one).
 func (s *Service) loginSession(ctx context.Context, user *models.User, oldSession string, meta models.Meta) (*models.Session, string, error) {
 	raw, sess, err := s.startSession(ctx, user, oldSession, meta)
-	if errors.Is(err, models.ErrForbidden) {
-		s.log.Info("login refused: no active membership", "user", user.ID)
-		if err := s.st.Audit(ctx, models.AuditEvent{OrgID: user.LastOrgID, ActorUserID: &user.ID, ActorEmail: user.Email,
-			Action: models.ActionLoginFailed, TargetEmail: user.Email, Detail: "no active membership"}, meta); err != nil {
-			return nil, "", err
-		}
-		return nil, "", ErrNoAccess
-	}
 	return sess, raw, err
 }
 
@@ -220,8 +208,7 @@ type SecondStep struct {
 
 // VerifySecondStep checks the second factor and, when it is right, starts the session. Wrong
 // codes count toward the account's and the address's login backoff and are audited; a wrong
-// code gives a RuleError, too many ErrTooManyCodes, a gone challenge models.ErrGone, an
-// account without active access ErrNoAccess.
+// code gives a RuleError, too many ErrTooManyCodes, a gone challenge models.ErrGone.
 func (s *Service) VerifySecondStep(ctx context.Context, token string, req models.SecondStepRequest, oldSession string, meta models.Meta) (*SecondStep, error) {
 	lc, err := s.FindLoginChallenge(ctx, token)
 	if err != nil {

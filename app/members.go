@@ -19,7 +19,8 @@ var statusAudit = map[models.MemberAction]models.Action{
 }
 
 // Terminate ends a member's access: the membership, its roles and history are kept, and the
-// member's sessions in this organization end at once. Nobody terminates themselves, only an
+// member's sessions in this organization move at their next request to another organization
+// where they are active, or to none (Authenticate). Nobody terminates themselves, only an
 // Owner terminates an Owner, and never the last active one.
 func (s *Service) Terminate(ctx context.Context, cur *models.Current, id int64, meta models.Meta) (*models.Membership, error) {
 	return s.changeStatus(ctx, cur, id, models.ActTerminate, meta)
@@ -70,11 +71,6 @@ func (s *Service) changeStatus(ctx context.Context, cur *models.Current, id int6
 			}
 			if err := models.CheckTerminate(cur.Actor(), models.TargetOf(m), owners); err != nil {
 				return err
-			}
-			if m.UserID != nil {
-				if err := s.st.EndSessionsIn(ctx, *m.UserID, m.OrgID); err != nil {
-					return err
-				}
 			}
 		} else if len(m.Roles) > 0 {
 			// Bringing someone (back) in hands them their roles: the actor must be able to grant them.

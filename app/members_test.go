@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"gatehouse/app"
 	"gatehouse/models"
 	"gatehouse/store"
 )
@@ -224,12 +225,12 @@ func TestChangeMemberStatus(t *testing.T) {
 	t.Run("terminate and restore", func(t *testing.T) {
 		f := newTeam(t)
 		vic := f.member(t, "vic@acme.test")
-		_, hash := models.NewToken()
+		before := f.state(t)
+		f.clock.Advance(time.Hour)
+		raw, hash := models.NewToken()
 		if _, err := f.st.CreateSession(ctx, store.LoginInput{UserID: f.vic.User.ID, TokenHash: hash}); err != nil {
 			t.Fatal(err)
 		}
-		before := f.state(t)
-		f.clock.Advance(time.Hour)
 		m, err := f.app.Terminate(ctx, f.ada, vic.ID, testMeta)
 		if err != nil {
 			t.Fatal(err)
@@ -239,8 +240,11 @@ func TestChangeMemberStatus(t *testing.T) {
 			!slices.Equal(got.Roles, []models.Role{models.RoleViewer}) || !got.UpdatedAt.Equal(f.clock.Now()) {
 			t.Errorf("after terminate: %s %v, want terminated keeping viewer", got.Status, got.Roles)
 		}
-		if _, err := f.st.FindCurrent(ctx, hash); !errors.Is(err, models.ErrNotFound) {
-			t.Errorf("FindCurrent of the session after terminate = %v, want ErrNotFound", err)
+		// The session stays, but in no organization (vic has no other), with a notice.
+		withSessions := app.New(f.st, app.Config{BaseURL: f.app.Config().BaseURL, Sessions: models.SessionPolicy{Idle: time.Hour, Lifetime: 24 * time.Hour}}, f.clock, nil)
+		if cur, err := withSessions.Authenticate(ctx, app.Cookie{Token: raw}); err != nil || cur.HasOrg() || cur.Can(models.PermViewData) ||
+			cur.Notice != "Your access to Acme has ended." {
+			t.Errorf("Authenticate after terminate = %+v, %v, want no organization with a notice", cur, err)
 		}
 		after := f.state(t)
 		if after.members[models.StatusActive] != before.members[models.StatusActive]-1 || after.members[models.StatusTerminated] != before.members[models.StatusTerminated]+1 {
@@ -264,6 +268,7 @@ func TestChangeMemberStatus(t *testing.T) {
 			t.Errorf("restored events %+v", evs)
 		}
 		// Restored members log in again.
+		_, hash = models.NewToken()
 		if sess, err := f.st.CreateSession(ctx, store.LoginInput{UserID: f.vic.User.ID, TokenHash: hash}); err != nil || sess.OrgID != f.org.ID {
 			t.Errorf("login after restore = %+v, %v", sess, err)
 		}

@@ -23,8 +23,9 @@ type SignedOut struct{ Why string }
 func (e *SignedOut) Error() string { return e.Why }
 
 // Authenticate returns who the cookie's session token belongs to. A session that has expired
-// or whose member's access has ended is ended here, so termination and logout take effect at
-// once, and a *SignedOut says why; an empty token gives (nil, nil). Activity is recorded on the
+// is ended here, and a *SignedOut says why; one whose member's access to its organization has
+// ended moves to another of their organizations, or to none (Current.HasOrg false), with a
+// Notice, so termination takes effect at once; an empty token gives (nil, nil). Activity is recorded on the
 // session for the idle timeout. Reads run outside a write transaction: this runs on every
 // request, and the single writer must not serialize page views.
 func (s *Service) Authenticate(ctx context.Context, ck Cookie) (*models.Current, error) {
@@ -47,8 +48,12 @@ func (s *Service) Authenticate(ctx context.Context, ck Cookie) (*models.Current,
 	switch {
 	case s.cfg.Sessions.Expired(cur.Session, now):
 		return nil, s.endSession(ctx, cur, "Your session has ended. Log in again to continue.")
-	case cur.Membership.Status != models.StatusActive:
-		return nil, s.endSession(ctx, cur, "Your access to "+cur.Org.Name+" has ended. Ask an Owner or Admin if you think this is a mistake.")
+	case !cur.HasOrg():
+		// Terminated, revoked, left or deleted here (or in no organization yet): the login goes
+		// on in another organization, or in none (moveOff).
+		if cur, err = s.moveOff(ctx, cur, ck.OrgID != 0); err != nil {
+			return nil, err
+		}
 	}
 	if models.NeedsTouch(cur.Session, now) {
 		if err := s.st.TouchSession(ctx, cur.Session.ID); err != nil {
@@ -83,7 +88,7 @@ func (s *Service) endSession(ctx context.Context, cur *models.Current, why strin
 }
 
 // startSession ends the session the browser held (oldToken) and starts a new one for user,
-// returning its raw token. A user with no active membership gets models.ErrForbidden.
+// returning its raw token; a user with no active membership gets one without an organization.
 func (s *Service) startSession(ctx context.Context, user *models.User, oldToken string, meta models.Meta) (string, *models.Session, error) {
 	raw, hash := models.NewToken()
 	var sess *models.Session
@@ -103,7 +108,11 @@ func (s *Service) startSession(ctx context.Context, user *models.User, oldToken 
 		if err != nil {
 			return err
 		}
-		return s.st.Audit(ctx, selfEvent(cur, models.ActionLogin, ""), meta)
+		ev := selfEvent(cur, models.ActionLogin, "")
+		if !cur.HasOrg() {
+			ev = orgEvent(cur, nil, models.ActionLogin, "no organization")
+		}
+		return s.st.Audit(ctx, ev, meta)
 	})
 	if err != nil {
 		return "", nil, err
@@ -120,7 +129,11 @@ func (s *Service) Logout(ctx context.Context, cur *models.Current, meta models.M
 		if err := s.st.DeleteSession(ctx, cur.Session.ID); err != nil {
 			return err
 		}
-		return s.st.Audit(ctx, selfEvent(cur, models.ActionLogout, ""), meta)
+		ev := selfEvent(cur, models.ActionLogout, "")
+		if !cur.HasOrg() {
+			ev = orgEvent(cur, nil, models.ActionLogout, "")
+		}
+		return s.st.Audit(ctx, ev, meta)
 	})
 	if err == nil {
 		s.log.Info("logout", "user", cur.User.ID)

@@ -81,10 +81,18 @@ func (s *Service) NeedsPassword(ctx context.Context, email string) (bool, error)
 }
 
 // CreateOwner makes the email an active Owner (the recovery path for a team locked out of its
-// console): on an empty database in a new organization, else in the named or first one. An
+// console): in the named organization, created when no organization has that name, or without
+// a name in the first one (a new one on an empty database). An
 // existing account keeps its password. It is audited as done from the command line.
 func (s *Service) CreateOwner(ctx context.Context, req CreateOwnerRequest) (*OwnerCreated, error) {
 	in := store.CreateOwnerInput{Email: models.NormalizeEmail(req.Email), FirstName: req.FirstName, LastName: req.LastName, OrgName: req.OrgName}
+	if in.OrgName != "" {
+		org := models.OrgRequest{Name: in.OrgName}
+		if errs := org.Validate(); errs.Any() {
+			return nil, models.FieldErrors{"org": errs["name"]}
+		}
+		in.OrgName = org.Name
+	}
 	need, err := s.NeedsPassword(ctx, in.Email)
 	if err != nil {
 		return nil, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 
@@ -126,7 +127,13 @@ func TestCreateOwner(t *testing.T) {
 	if err != nil || again.CreatedUser || again.CreatedOrg {
 		t.Errorf("CreateOwner(existing) = %+v, %v", again, err)
 	}
-	if _, err := f.app.CreateOwner(ctx, app.CreateOwnerRequest{Email: "x@acme.test", Password: storetest.Password, OrgName: "Nope"}); !errors.Is(err, models.ErrNotFound) {
-		t.Errorf("an unknown organization = %v, want ErrNotFound", err)
+	// An organization no one has named is created (issue 11); a bad name is refused.
+	if res, err := f.app.CreateOwner(ctx, app.CreateOwnerRequest{Email: "x@acme.test", Password: storetest.Password, OrgName: "  Nope "}); err != nil || !res.CreatedOrg || res.Org.Name != "Nope" {
+		t.Errorf("an unknown organization = %+v, %v, want it created", res, err)
+	}
+	long := strings.Repeat("n", models.MaxOrgNameLen+1)
+	var orgErr models.FieldErrors
+	if _, err := f.app.CreateOwner(ctx, app.CreateOwnerRequest{Email: "y@acme.test", Password: storetest.Password, OrgName: long}); !errors.As(err, &orgErr) || orgErr["org"] == "" {
+		t.Errorf("a 101-character organization name = %v, want refused", err)
 	}
 }

@@ -100,7 +100,7 @@ func TestAccountPage(t *testing.T) {
 	}
 	var sections []string
 	p.Doc.Find("main section h2").Each(func(_ int, s *goquery.Selection) { sections = append(sections, strings.TrimSpace(s.Text())) })
-	if want := []string{"Profile", "Password", "Two-factor authentication", "Sessions"}; !slicesEqual(sections, want) {
+	if want := []string{"Profile", "Password", "Two-factor authentication", "Sessions", "Leave organization"}; !slicesEqual(sections, want) {
 		t.Errorf("sections %q, want %q", sections, want)
 	}
 	for name, want := range map[string]string{"first_name": "Olive", "last_name": "Owner", "phone": "", "email": "olive@example.com"} {

@@ -60,6 +60,10 @@ var a11yPages = []struct {
 	{name: "rotate signing key without JavaScript", path: "/apps/signing-key/rotate"},
 	{name: "not found", path: "/users/999999999", editor: true},
 	{name: "dialog page without JavaScript", path: "/users/{eve}/roles"},
+	{name: "notifications", path: "/notifications", editor: true},
+	{name: "create organization without JavaScript", path: "/organizations/new", editor: true},
+	{name: "leave organization without JavaScript", path: "/account/leave", editor: true},
+	{name: "delete organization without JavaScript", path: "/settings/delete"},
 }
 
 // a11yDialogs are the dialogs axe scans: opened with htmx from page, by the row-menu item or
@@ -83,6 +87,10 @@ var a11yDialogs = []struct {
 	{page: "/users?tab=active", item: "Edit access"},
 	{page: "/apps", item: "Disable"},
 	{page: "/apps", item: "Rotate signing key"},
+	{page: "/", item: "Create organization", editor: true},
+	{page: "/", item: "Invite member"},
+	{page: "/account", item: "Leave organization", editor: true},
+	{page: "/settings", item: "Delete organization"},
 }
 
 // a11yOrg is a seeded organization: the Owner olive@example.com, an Editor eve@example.com,

@@ -66,6 +66,9 @@ func linkGone(info *models.InvitationInfo, state models.LinkState) error {
 	case models.LinkExpired:
 		e = pageError(http.StatusGone, "This invitation has expired",
 			"Invitation links to "+info.Org.Name+" work for a limited time. Ask "+ask+" to send you a new one.")
+	case models.LinkDeclined:
+		e = pageError(http.StatusGone, "This invitation was declined",
+			"The invitation to "+info.Org.Name+" was declined. If you changed your mind, ask "+ask+" to invite you again.")
 	case models.LinkRevoked:
 		e = pageError(http.StatusGone, "This invitation was withdrawn",
 			"The invitation to "+info.Org.Name+" was revoked. If you think that's a mistake, ask "+ask+".")
@@ -85,10 +88,14 @@ func (h *Handler) signupView(c echo.Context, info *models.InvitationInfo, f mode
 		Email: info.Invitation.Email, FirstName: f.FirstName, LastName: f.LastName, Errors: errs}
 }
 
-// SignupForm shows "Create your account" for a live invitation link.
+// SignupForm shows "Create your account" for a live invitation link; for an address that
+// already has an account, the "Join ORGANIZATION?" prompt after login (accountInvitation).
 func (h *Handler) SignupForm(c echo.Context) error {
-	info, err := h.invitation(c)
-	if err != nil {
+	info, err := h.app.Invitation(c.Request().Context(), c.Param("token"))
+	if errors.Is(err, app.ErrHasAccount) {
+		return h.accountInvitation(c)
+	}
+	if err := h.invitationError(info, err); err != nil {
 		return err
 	}
 	f := models.SignupRequest{FirstName: info.Membership.FirstName, LastName: info.Membership.LastName}

@@ -93,9 +93,6 @@ func (h *Handler) Login(c echo.Context) error {
 	case errors.Is(err, app.ErrBadCredentials):
 		form.Error = badCredentials
 		return h.render(c, http.StatusUnauthorized, views.LoginPage(form))
-	case errors.Is(err, app.ErrNoAccess):
-		form.Error = noAccess
-		return h.render(c, http.StatusForbidden, views.LoginPage(form))
 	case err != nil:
 		return err
 	}
@@ -112,8 +109,6 @@ func (h *Handler) Login(c echo.Context) error {
 	}
 	return redirect(c, h.landing(c, res.OrgID, form.Next, true))
 }
-
-const noAccess = "Your account has no active access to any organization. Ask an Owner or Admin of your organization to restore it."
 
 // startSession starts a server-side session for user and puts it in a new cookie; any session
 // the browser held is ended.

@@ -270,7 +270,9 @@ func TestLoginBackoffPerAccountAndPerIP(t *testing.T) {
 	}
 }
 
-func TestLoginRefusesTerminatedMember(t *testing.T) {
+// A member terminated everywhere logs in to no organization (issue 11): they may create or
+// join one, and see no one's data.
+func TestLoginTerminatedMemberHasNoOrganization(t *testing.T) {
 	app := newTestApp(t)
 	owner := app.createOwner("olive@example.com")
 	db := openDB(app)
@@ -278,18 +280,18 @@ func TestLoginRefusesTerminatedMember(t *testing.T) {
 	db.setStatus(m.ID, models.StatusTerminated)
 
 	c := app.newClient()
-	p := c.tryLogin("mia@example.com", testPassword)
-	if p.StatusCode != http.StatusForbidden {
-		t.Fatalf("terminated member login: %d, want 403", p.StatusCode)
+	if p := c.tryLogin("mia@example.com", testPassword); p.StatusCode != http.StatusSeeOther {
+		t.Fatalf("terminated member login: %d, want 303", p.StatusCode)
 	}
-	if got := p.text(".form-error"); !strings.Contains(got, "no active access") {
-		t.Errorf("error %q", got)
+	p := c.get("/users")
+	if p.StatusCode != http.StatusSeeOther || p.location() != "/organizations/none" {
+		t.Fatalf("GET /users in no organization: %d to %q", p.StatusCode, p.location())
 	}
-	if p := c.get("/users"); p.StatusCode != http.StatusSeeOther {
-		t.Fatalf("GET /users after a refused login: %d, want 303", p.StatusCode)
+	if p := c.get("/organizations/none"); p.text("h1") != "You are not a member of any organization" || strings.Contains(p.Body, "olive@example.com") {
+		t.Errorf("no-organization page %q", p.text("h1"))
 	}
-	if evs := app.auditEvents(models.ActionLogin); len(evs) != 0 {
-		t.Errorf("login.succeeded written for a terminated member: %+v", evs)
+	if evs := app.auditEvents(models.ActionLogin); len(evs) != 1 || evs[0].OrgID != nil {
+		t.Errorf("login events %+v, want one outside any organization", evs)
 	}
 }
 

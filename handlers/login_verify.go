@@ -92,8 +92,6 @@ func (h *Handler) Verify(c echo.Context) error {
 		return h.restart(c, expiredAttempt)
 	case errors.Is(err, app.ErrTooManyCodes):
 		return h.restart(c, "Too many wrong codes. Log in again to get a new one.")
-	case errors.Is(err, app.ErrNoAccess):
-		return h.restart(c, noAccess)
 	case errors.As(err, &wait):
 		v := verifyView(out.Challenge, req.Method)
 		v.Error = wait.Error()

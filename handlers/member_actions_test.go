@@ -555,20 +555,22 @@ func TestTerminateAndRestore(t *testing.T) {
 	if p.StatusCode != http.StatusSeeOther || p.location() != "/users?tab=active" {
 		t.Fatalf("POST terminate: %d to %q (%q)", p.StatusCode, p.location(), p.text(".form-error"))
 	}
-	// Her open session is refused on its very next request.
+	// Her open session is refused on its very next request: it goes on in no organization.
 	next := eve.get("/")
-	if next.StatusCode != http.StatusSeeOther || !strings.HasPrefix(next.location(), "/login") {
+	if next.StatusCode != http.StatusSeeOther || next.location() != "/organizations/none" {
 		t.Fatalf("terminated member's next request: %d to %q", next.StatusCode, next.location())
 	}
-	// Termination deleted her session record; the page still says why she is out.
 	if flash := eve.get(next.location()).text(".flash"); !strings.Contains(flash, "access") || !strings.Contains(flash, "has ended") {
 		t.Errorf("flash %q", flash)
 	}
 	if eve.loggedIn() {
 		t.Error("the terminated member's session came back")
 	}
-	if p := eve.post("/login", url.Values{"email": {"eve@example.com"}, "password": {testPassword}}); p.StatusCode != http.StatusForbidden {
-		t.Errorf("terminated member logging in: %d, want 403", p.StatusCode)
+	if p := eve.post("/login", url.Values{"email": {"eve@example.com"}, "password": {testPassword}}); p.StatusCode != http.StatusSeeOther {
+		t.Errorf("terminated member logging in: %d, want 303 (to no organization)", p.StatusCode)
+	}
+	if p := eve.get("/users"); p.StatusCode != http.StatusSeeOther || p.location() != "/organizations/none" {
+		t.Errorf("terminated member after logging in again: %d to %q", p.StatusCode, p.location())
 	}
 	after := app.counts(orgID)
 	if after[models.StatusTerminated] != counts[models.StatusTerminated]+1 || after[models.StatusActive] != counts[models.StatusActive]-1 {

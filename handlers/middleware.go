@@ -170,6 +170,14 @@ func (h *Handler) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		if cur != nil {
 			c.Set(currentKey, cur)
+			if cur.Notice != "" {
+				// Moved off an organization whose access ended: say so on this page.
+				s.AddFlash(warnPrefix + cur.Notice)
+				s.Values[cookieOrg] = cur.Org.ID
+				if err := h.saveBrowser(c); err != nil {
+					h.log.Warn("unable to save session cookie", "err", err)
+				}
+			}
 		}
 		return next(c)
 	}
@@ -189,30 +197,27 @@ func (h *Handler) forget(c echo.Context, why string) {
 	}
 }
 
-// requireLogin sends visitors without a session to the login page, remembering where they were going.
+// requireLogin sends visitors without a session to the login page, remembering where they
+// were going, and a person without a current organization to the page that says so.
 func (h *Handler) requireLogin(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		if cur := current(c); cur != nil {
-			// Where the organization requires a second factor, a member without one can do
-			// nothing but set one up (or log out).
-			if cur.Org.MustEnroll(cur.User, h.clock.Now()) && !strings.HasPrefix(c.Request().URL.Path, "/mfa/") {
-				if isHTMX(c) {
-					c.Response().Header().Set("HX-Redirect", "/mfa/setup")
-					return c.NoContent(http.StatusNoContent)
-				}
-				return redirect(c, "/mfa/setup")
+		cur := current(c)
+		if cur == nil {
+			return h.toLogin(c)
+		}
+		if !cur.HasOrg() {
+			return toNoOrg(c)
+		}
+		// Where the organization requires a second factor, a member without one can do
+		// nothing but set one up (or log out).
+		if cur.Org.MustEnroll(cur.User, h.clock.Now()) && !strings.HasPrefix(c.Request().URL.Path, "/mfa/") {
+			if isHTMX(c) {
+				c.Response().Header().Set("HX-Redirect", "/mfa/setup")
+				return c.NoContent(http.StatusNoContent)
 			}
-			return next(c)
+			return redirect(c, "/mfa/setup")
 		}
-		to := "/login"
-		if r := c.Request(); r.Method == http.MethodGet && r.URL.Path != "/" {
-			to += "?" + url.Values{"next": {r.URL.RequestURI()}}.Encode()
-		}
-		if isHTMX(c) {
-			c.Response().Header().Set("HX-Redirect", to)
-			return c.NoContent(http.StatusUnauthorized)
-		}
-		return redirect(c, to)
+		return next(c)
 	}
 }
 

@@ -23,6 +23,13 @@ func (h *Handler) render(c echo.Context, status int, comp templ.Component) error
 	// Flashes are taken only by full pages, so an htmx fragment does not swallow them.
 	if !isHTMX(c) {
 		p.Flashes = h.takeFlashes(c)
+		if p.Current != nil {
+			tb, err := h.app.TopBar(c.Request().Context(), p.Current)
+			if err != nil {
+				return err
+			}
+			p.Orgs, p.Notifications = tb.Orgs, tb.Notifications
+		}
 	}
 	return writeComponent(c, status, views.WithPage(c.Request().Context(), p), comp)
 }

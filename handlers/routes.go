@@ -108,6 +108,18 @@ func (h *Handler) routes(e *echo.Echo) {
 	enrolling.POST("/account/mfa/:id/remove", h.RemoveFactor)
 	enrolling.POST("/account/recovery-codes", h.RegenerateRecoveryCodes)
 
+	// Anyone logged in, with or without a current organization (orgs.go): the switcher,
+	// Create organization, and the invitations waiting for their account.
+	account := group{e, []echo.MiddlewareFunc{h.requireAccount}}
+	account.GET(noOrgPath, h.NoOrganization)
+	account.GET("/organizations/new", h.NewOrganizationForm)
+	account.POST("/organizations", h.CreateOrganization)
+	account.POST("/organizations/switch", h.SwitchOrganization)
+	account.GET("/notifications", h.Notifications)
+	account.GET("/notifications/:id", h.JoinPrompt)
+	account.POST("/notifications/:id/join", h.JoinInvitation)
+	account.POST("/notifications/:id/decline", h.DeclineInvitation)
+
 	// Members: every role can view data, which includes the Users page.
 	member := group{e, []echo.MiddlewareFunc{h.requireLogin, h.require(models.PermViewData)}}
 	member.GET("/", h.Home, nav("home"))
@@ -123,10 +135,13 @@ func (h *Handler) routes(e *echo.Echo) {
 	member.POST("/account/password", h.ChangePassword, nav("account"))
 	member.POST("/account/sessions/end-others", h.EndOtherSessions, nav("account"))
 	member.POST("/account/sessions/:id/end", h.EndSession, nav("account"))
+	member.GET("/account/leave", h.LeaveOrganizationForm, nav("account"))
+	member.POST("/account/leave", h.LeaveOrganization, nav("account"))
 
 	// Owners and Admins: invitations.
 	inviter := group{e, []echo.MiddlewareFunc{h.requireLogin, h.require(models.PermInviteMembers), nav("users")}}
 	inviter.POST("/users/invite", h.Invite)
+	inviter.GET("/users/invite/people", h.InvitePeople)
 	inviter.GET("/users/import", h.ImportForm)
 	inviter.GET("/users/import/template.:format", h.ImportTemplate)
 	inviter.POST("/users/import/preview", h.ImportPreview) // bodyLimits: importBodyLimit
@@ -181,6 +196,10 @@ func (h *Handler) routes(e *echo.Echo) {
 	owner.GET("/outbox", h.Outbox)
 	owner.GET("/outbox/:id", h.OutboxMessage)
 	owner.POST("/outbox/:id/retry", h.RetryOutboxMessage)
+	// Owners: deleting the organization (orgs.go).
+	orgOwner := group{e, []echo.MiddlewareFunc{h.requireLogin, h.require(models.PermManageOwners), nav("settings")}}
+	orgOwner.GET("/settings/delete", h.DeleteOrganizationForm)
+	orgOwner.POST("/settings/delete", h.DeleteOrganization)
 	// Owners: the OpenID Connect signing key, shared by every organization.
 	keys := group{e, []echo.MiddlewareFunc{h.requireLogin, h.require(models.PermManageOwners), nav("apps")}}
 	keys.GET(rotateKeyPath, h.ConfirmRotateKey)

@@ -56,6 +56,8 @@ func (c *client) loggedIn() bool {
 		return true
 	case p.StatusCode == http.StatusSeeOther && strings.HasPrefix(p.location(), "/login"):
 		return false
+	case p.StatusCode == http.StatusSeeOther && p.location() == "/organizations/none":
+		return false // logged in, but in no organization: no data
 	}
 	c.t.Fatalf("GET /users: %d to %q", p.StatusCode, p.location())
 	return false
@@ -293,7 +295,8 @@ func TestGarbageCookieIsLoggedOut(t *testing.T) {
 	}
 }
 
-// Terminating a member ends their open sessions on the next request (DESIGN.md, lifecycle).
+// Terminating a member ends their access on the next request (DESIGN.md, lifecycle): with no
+// other organization, their login goes on in none (issue 11), and it sees no data.
 func TestTerminationEndsOpenSession(t *testing.T) {
 	app := newTestApp(t)
 	owner := app.createOwner("olive@example.com")
@@ -306,15 +309,24 @@ func TestTerminationEndsOpenSession(t *testing.T) {
 	}
 	db.setStatus(m.ID, models.StatusTerminated)
 	p := c.get("/users")
-	if p.StatusCode != http.StatusSeeOther || !strings.HasPrefix(p.location(), "/login") {
+	if p.StatusCode != http.StatusSeeOther || p.location() != "/organizations/none" {
 		t.Fatalf("terminated member's next request: %d to %q", p.StatusCode, p.location())
 	}
-	if got := c.get(p.location()).text(".flash"); !strings.Contains(got, "access to Acme has ended") {
-		t.Errorf("login page after termination says %q", got)
+	page := c.get(p.location())
+	if got := page.text(".flash"); !strings.Contains(got, "access to Acme has ended") {
+		t.Errorf("the page after termination says %q", got)
 	}
-	// Restoring does not bring the ended session back.
+	if h := page.text("h1"); h != "You are not a member of any organization" || strings.Contains(page.Body, "olive@example.com") {
+		t.Errorf("no-organization page: %q", h)
+	}
+	for _, path := range []string{"/", "/users", "/audit", "/settings", "/account"} {
+		if p := c.get(path); p.StatusCode != http.StatusSeeOther || p.location() != "/organizations/none" {
+			t.Errorf("GET %s in no organization: %d to %q", path, p.StatusCode, p.location())
+		}
+	}
+	// Restoring brings her back in (access is what her memberships say), with a notice.
 	db.setStatus(m.ID, models.StatusActive)
-	if c.loggedIn() {
-		t.Fatal("the session ended by termination came back")
+	if p := c.get("/users"); p.StatusCode != http.StatusOK || !strings.Contains(p.text(".flash"), "You are now in Acme") {
+		t.Fatalf("after restore: %d, flash %q", p.StatusCode, p.text(".flash"))
 	}
 }

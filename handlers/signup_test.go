@@ -460,34 +460,6 @@ func TestSignupCSRFFromAnotherBrowser(t *testing.T) {
 	}
 }
 
-// Someone invited under an address that already has an account is told to log in with it;
-// the invitation stays as it is (issue 8, finding 13: no 409 that tells an inviter who has an account).
-func TestSignupExistingAccount(t *testing.T) {
-	app, c, db, orgID := ownerWithDB(t)
-	globex := db.orgNamed("Globex")
-	db.addMember(globex.ID, "gus@example.com", models.RoleViewer)
-	c.get("/users/invite")
-	if p := c.invite("gus@example.com", models.RoleViewer); p.outcomes()["gus@example.com"].Message != "Invitation sent" {
-		t.Fatalf("invite: %+v", p.outcomes())
-	}
-	link := app.outboxLinkFor(orgID, "gus@example.com")
-	before := app.state(db, orgID)
-	v := app.newClient()
-	p := v.get(link)
-	if p.StatusCode != http.StatusOK || !strings.Contains(p.text(".error-page h1"), "Log in with your existing account") ||
-		!strings.Contains(p.text(".error-page"), "will be waiting") || p.Doc.Find(`.error-page a[href="/login"]`).Length() == 0 {
-		t.Errorf("GET: %d %q", p.StatusCode, p.text(".error-page"))
-	}
-	v.get("/login")
-	if p := v.post(link, validSignup()); p.StatusCode != http.StatusOK || !strings.Contains(p.text(".error-page h1"), "existing account") {
-		t.Errorf("POST: %d %q, want 200 and the log-in page", p.StatusCode, p.text(".error-page h1"))
-	}
-	app.assertUnchanged(db, orgID, before, "signing up with an existing account")
-	if p := v.get(link); p.StatusCode != http.StatusOK {
-		t.Errorf("the invitation did not stay open: GET again %d", p.StatusCode)
-	}
-}
-
 // What an inviter sees of an invitation is the same whether or not the email already has a
 // Gatehouse account elsewhere (issue 8, finding 13): the result dialog, the Inactivated tab,
 // the copied link's dialog and the email sent differ only by the address.

@@ -20,6 +20,7 @@ func parseInviteForm(c echo.Context) models.InviteRequest {
 		Position:   c.FormValue("position"),
 		Roles:      formRoles(c),
 		Apps:       formAppIDs(c),
+		People:     formIDs(c, "people"),
 	}
 }
 
@@ -43,6 +44,9 @@ func (h *Handler) inviteDialog(c echo.Context, status int, f models.InviteReques
 		return err
 	}
 	v := inviteView(f, cur, errs)
+	if v.People, err = h.peopleChoice(c, f.People); err != nil {
+		return err
+	}
 	for _, a := range apps {
 		v.Apps = append(v.Apps, views.AppOption{ID: a.ID, Name: a.Name, Checked: slices.Contains(f.Apps, a.ID)})
 	}
@@ -83,7 +87,14 @@ func (h *Handler) InviteForm(c echo.Context) error {
 		}
 		return h.renderDialog(c, http.StatusForbidden, views.AskAdminDialog(admins))
 	}
-	return h.inviteDialog(c, http.StatusOK, models.InviteRequest{Roles: []models.Role{models.RoleViewer}}, nil)
+	f := models.InviteRequest{Roles: []models.Role{models.RoleViewer}}
+	if _, searched := c.QueryParams()["people_q"]; searched {
+		// Search in "People from your other organizations" without JavaScript: the form comes back as typed.
+		if f = parseInviteForm(c); len(f.Roles) == 0 {
+			f.Roles = []models.Role{models.RoleViewer}
+		}
+	}
+	return h.inviteDialog(c, http.StatusOK, f, nil)
 }
 
 // Invite sends the invitations and lists, per email, what happened.

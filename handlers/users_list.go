@@ -118,7 +118,7 @@ func (h *Handler) inviteStatuses(ctx context.Context, cur *models.Current, membe
 	now := h.clock.Now()
 	out := make(map[int64]views.InviteStatus, len(latest))
 	for mid, l := range latest {
-		st := views.InviteStatus{Expired: l.Invitation.State(now) == models.LinkExpired, ExpiresAt: l.Invitation.ExpiresAt}
+		st := views.InviteStatus{Expired: l.Invitation.State(now) == models.LinkExpired, Declined: l.Invitation.DeclinedAt != nil, ExpiresAt: l.Invitation.ExpiresAt}
 		if msg := l.Delivery; msg != nil {
 			st.Delivery = deliveryLabels[msg.Status]
 			st.Failed = msg.Status == models.OutboxFailed || msg.Status == models.OutboxRetrying

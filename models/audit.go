@@ -89,10 +89,14 @@ var AuditActions = []Action{
 	ActionSetup, ActionOwnerCreated, ActionOrgUpdated, ActionImported, ActionExported, ActionBulk,
 	ActionAppAdded, ActionAppUpdated, ActionAppEnabled, ActionAppDisabled, ActionAppDeleted, ActionAppRolesChanged, ActionAppAccessChanged,
 	ActionOIDCClientAdded, ActionOIDCClientRemoved, ActionOIDCKeyRotated,
+	ActionOrgCreated, ActionOrgSwitched, ActionOrgLeft, ActionOrgDeleted, ActionInvitationJoined, ActionInvitationDeclined,
 }
 
 // Label is the action as the audit log shows it.
 func (a Action) Label() string {
+	if l, ok := orgActionLabels[a]; ok {
+		return l
+	}
 	switch a {
 	case ActionSetup:
 		return "Setup completed"

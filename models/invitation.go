@@ -15,7 +15,8 @@ type Invitation struct {
 	UsedAt       *time.Time
 	RevokedAt    *time.Time
 	SupersededAt *time.Time
-	IP           string // the address the inviter asked from (the per-IP quota)
+	DeclinedAt   *time.Time // an existing account said no from the Join prompt
+	IP           string     // the address the inviter asked from (the per-IP quota)
 	CreatedAt    time.Time
 }
 
@@ -29,6 +30,7 @@ const (
 	LinkExpired    LinkState = "expired"
 	LinkRevoked    LinkState = "revoked"
 	LinkSuperseded LinkState = "superseded"
+	LinkDeclined   LinkState = "declined"
 )
 
 // State is the link's state at now. Used wins over the others: a person who already joined
@@ -37,6 +39,8 @@ func (i Invitation) State(now time.Time) LinkState {
 	switch {
 	case i.UsedAt != nil:
 		return LinkUsed
+	case i.DeclinedAt != nil:
+		return LinkDeclined
 	case i.RevokedAt != nil:
 		return LinkRevoked
 	case i.SupersededAt != nil:

@@ -11,6 +11,7 @@ type InviteRequest struct {
 	Position            string
 	Roles               []Role
 	Apps                []int64 // ids of the organization's enabled apps the people may use; checked by the use case
+	People              []int64 // accounts picked from "People from your other organizations"; the use case adds their emails
 	// Parsed by Validate.
 	EmailList []string
 }

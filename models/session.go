@@ -43,6 +43,15 @@ type Current struct {
 	Org         Organization
 	Membership  Membership
 	Permissions PermissionSet
+	// Notice is news for this request only: the session was moved off an organization the
+	// person lost access to (shown as a flash).
+	Notice string
+}
+
+// HasOrg reports whether the session is in an organization; without one (access lost
+// everywhere) the person may only create or join one.
+func (c *Current) HasOrg() bool {
+	return c != nil && c.Org.ID != 0 && c.Membership.Status == StatusActive
 }
 
 // Can reports whether the current member holds p.

@@ -94,7 +94,7 @@ func TestSharedChanges(t *testing.T) {
 		t.Fatalf("B did not see A's write transaction (%v)", err)
 	}
 	seen = b.Changes()
-	if err := a.EndSessionsIn(ctx, 42, org.ID); err != nil { // a single statement outside a transaction
+	if err := a.DeleteSession(ctx, 42); err != nil { // a single statement outside a transaction
 		t.Fatal(err)
 	}
 	if err := b.PollChanges(ctx); err != nil || b.Changes() == seen {

@@ -155,7 +155,11 @@ func (s *Store) AcceptInvitation(ctx context.Context, raw string, in AcceptInput
 		if err := tx.Take(&m, inv.MembershipID).Error; err != nil {
 			return err
 		}
-		to, err := models.Transition(m.Status, models.ActAccept)
+		var org models.Organization
+		if err := tx.Take(&org, m.OrgID).Error; err != nil {
+			return err
+		}
+		to, err := models.JoinStatus(org, m)
 		if err != nil {
 			return &models.LinkError{State: models.LinkRevoked}
 		}

@@ -104,15 +104,6 @@ func (s *Store) SetMemberStatus(ctx context.Context, m *models.Membership, to mo
 	return nil
 }
 
-// EndSessionsIn ends every session of the user in the organization.
-func (s *Store) EndSessionsIn(ctx context.Context, userID, orgID int64) error {
-	defer s.noteChange(ctx)
-	if err := s.writer(ctx).Where("user_id = ? AND org_id = ?", userID, orgID).Delete(&models.Session{}).Error; err != nil {
-		return fmt.Errorf("store: unable to end sessions: %w", err)
-	}
-	return nil
-}
-
 // CountMembershipsNotAdministeredBy counts the user's active memberships in organizations
 // other than orgID where adminUserID is not an active Owner or Admin. Second factors belong
 // to the account, so an admin may reset them only when this is 0.

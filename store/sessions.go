@@ -23,7 +23,7 @@ type LoginInput struct {
 
 // CreateSession starts a session in the user's last organization (or their first active
 // membership) and records the login on the user and membership, in one transaction. A user
-// with no active membership gets models.ErrForbidden and no session.
+// with no active membership gets a session without an organization (they may create or join one).
 func (s *Store) CreateSession(ctx context.Context, in LoginInput) (*models.Session, error) {
 	var sess *models.Session
 	err := s.tx(ctx, func(tx *gorm.DB) error {
@@ -40,13 +40,17 @@ func (s *Store) CreateSession(ctx context.Context, in LoginInput) (*models.Sessi
 			q = q.Order("id")
 		}
 		var m models.Membership
-		if err := q.Take(&m).Error; err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return models.ErrForbidden
+		now := s.now()
+		if err := q.Take(&m).Error; errors.Is(err, gorm.ErrRecordNotFound) {
+			sess = &models.Session{TokenHash: in.TokenHash, UserID: u.ID, IP: in.Meta.IP,
+				UserAgent: truncate(in.Meta.UserAgent, 300), CreatedAt: now, LastSeenAt: now}
+			if err := tx.Omit("org_id").Create(sess).Error; err != nil {
+				return err
 			}
+			return tx.Model(&u).UpdateColumn("last_login_at", now).Error
+		} else if err != nil {
 			return err
 		}
-		now := s.now()
 		sess = &models.Session{TokenHash: in.TokenHash, UserID: u.ID, OrgID: m.OrgID, IP: in.Meta.IP,
 			UserAgent: truncate(in.Meta.UserAgent, 300), CreatedAt: now, LastSeenAt: now}
 		if err := tx.Create(sess).Error; err != nil {
@@ -67,7 +71,9 @@ func (s *Store) CreateSession(ctx context.Context, in LoginInput) (*models.Sessi
 }
 
 // FindCurrent loads the session with that token hash and who it belongs to: user,
-// organization, membership (in any status; the caller decides what it allows) and roles.
+// organization, membership (in any status; the caller decides what it allows) and roles. A
+// session without an organization, or whose membership is gone (left, the organization
+// deleted), has a zero Org or Membership.
 // An unknown token gives models.ErrNotFound.
 func (s *Store) FindCurrent(ctx context.Context, tokenHash []byte) (*models.Current, error) {
 	db := s.reader(ctx)
@@ -84,8 +90,8 @@ func (s *Store) FindCurrent(ctx context.Context, tokenHash []byte) (*models.Curr
 	}
 	res := db.Raw("SELECT "+cols+` FROM sessions
 		JOIN users ON users.id = sessions.user_id
-		JOIN organizations ON organizations.id = sessions.org_id
-		JOIN memberships ON memberships.org_id = sessions.org_id AND memberships.user_id = sessions.user_id
+		LEFT JOIN organizations ON organizations.id = sessions.org_id
+		LEFT JOIN memberships ON memberships.org_id = sessions.org_id AND memberships.user_id = sessions.user_id
 		WHERE sessions.token_hash = ?`, tokenHash).Scan(&row)
 	if res.Error != nil {
 		return nil, fmt.Errorf("store: unable to load session: %w", res.Error)
@@ -94,6 +100,10 @@ func (s *Store) FindCurrent(ctx context.Context, tokenHash []byte) (*models.Curr
 		return nil, models.ErrNotFound
 	}
 	cur := models.Current{Session: row.Session, User: row.User, Org: row.Org, Membership: row.Membership}
+	if cur.Membership.ID == 0 || cur.Org.ID == 0 {
+		cur.Org, cur.Membership = models.Organization{}, models.Membership{}
+		return &cur, nil
+	}
 	roles, err := rolesOf(db, []int64{cur.Membership.ID})
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to load session: %w", err)

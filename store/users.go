@@ -52,9 +52,9 @@ type CreateOwnerResult struct {
 	CreatedOrg  bool
 }
 
-// CreateOwner makes email an active Owner (app.CreateOwner audits it). On an empty database it creates the first
-// organization (named OrgName, or "Gatehouse"); otherwise it uses the organization named
-// OrgName, or the first one. An existing account keeps its password and is given Owner:
+// CreateOwner makes email an active Owner (app.CreateOwner audits it), in the organization
+// named OrgName, which is created when none has that name, or without a name in the first
+// one (on an empty database a new one named "Gatehouse"). An existing account keeps its password and is given Owner:
 // this is the recovery path for a team locked out of its console.
 func (s *Store) CreateOwner(ctx context.Context, in CreateOwnerInput) (*CreateOwnerResult, error) {
 	res := &CreateOwnerResult{}
@@ -66,13 +66,7 @@ func (s *Store) CreateOwner(ctx context.Context, in CreateOwnerInput) (*CreateOw
 		err := q.Take(&res.Org).Error
 		switch {
 		case errors.Is(err, gorm.ErrRecordNotFound):
-			var orgs int64
-			if err := tx.Model(&models.Organization{}).Count(&orgs).Error; err != nil {
-				return err
-			}
-			if orgs > 0 {
-				return fmt.Errorf("%w: no organization named %q", models.ErrNotFound, in.OrgName)
-			}
+			// No organization of that name (or none at all): create it (issue 11).
 			res.Org = models.Organization{Name: in.OrgName, InviteLifetimeHours: 72}
 			if res.Org.Name == "" {
 				res.Org.Name = "Gatehouse"

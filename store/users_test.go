@@ -94,18 +94,20 @@ func TestCreateOwner(t *testing.T) {
 		}
 	})
 
-	t.Run("unknown organization", func(t *testing.T) {
+	t.Run("unknown organization is created", func(t *testing.T) {
 		s := MustOpenDB(t, nil)
-		mustCreateOwner(t, s, "olive@acme.test", "Acme")
-		_, err := s.CreateOwner(ctx, CreateOwnerInput{Email: "new@acme.test", PasswordHash: testHash(), OrgName: "Initech"})
-		if !errors.Is(err, models.ErrNotFound) {
-			t.Fatalf("CreateOwner(--org Initech) = %v, want ErrNotFound", err)
+		first := mustCreateOwner(t, s, "olive@acme.test", "Acme")
+		res, err := s.CreateOwner(ctx, CreateOwnerInput{Email: "new@acme.test", PasswordHash: testHash(), OrgName: "Initech"})
+		if err != nil || !res.CreatedOrg || res.Org.Name != "Initech" || res.Org.ID == first.Org.ID || !res.CreatedUser {
+			t.Fatalf("CreateOwner(--org Initech) = %+v, %v, want a new Initech", res, err)
 		}
-		if _, err := s.FindUserByEmail(ctx, "new@acme.test"); !errors.Is(err, models.ErrNotFound) {
-			t.Errorf("the user was created although the organization was not found (err %v)", err)
+		if n := countRows(t, s, &models.Organization{}); n != 2 {
+			t.Errorf("%d organizations, want 2", n)
 		}
-		if n := countRows(t, s, &models.Organization{}); n != 1 {
-			t.Errorf("%d organizations, want 1", n)
+		// The same name again: the existing one.
+		again, err := s.CreateOwner(ctx, CreateOwnerInput{Email: "olive@acme.test", OrgName: "Initech"})
+		if err != nil || again.CreatedOrg || again.Org.ID != res.Org.ID {
+			t.Errorf("CreateOwner(--org Initech) again = %+v, %v", again, err)
 		}
 	})
 

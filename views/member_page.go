@@ -36,6 +36,9 @@ func (v MemberView) invitation() string {
 }
 
 func (v MemberView) statusBadge() (string, string) {
+	if v.Invite != nil && v.Invite.Declined {
+		return "Declined", "red"
+	}
 	if v.Invite != nil && v.Invite.Expired {
 		return "Expired", "red"
 	}

@@ -22,6 +22,10 @@ type Page struct {
 	Nav     string // key of the highlighted navigation item
 	Modal   bool   // render dialogs as a <dialog> fragment for htmx, not as a page
 	Back    string // a dialog's way back: the Users page (tab, page, search) or member page it was opened from
+	// Orgs are the organizations the person may switch to, and Notifications the count of
+	// invitations waiting for them (the bell): the signed-in shell's top bar.
+	Orgs          []models.Organization
+	Notifications int
 }
 
 // backOr is where a dialog returns: the page it was opened from when known, else fallback.

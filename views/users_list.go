@@ -33,6 +33,7 @@ type UsersView struct {
 // InviteStatus is an invited member's latest link: whether it has expired and how its email fared.
 type InviteStatus struct {
 	Expired   bool
+	Declined  bool // the invited account said no from the Join prompt
 	ExpiresAt time.Time
 	Delivery  string // "Sending", "Sent", "Failed — retrying", "Failed", "In outbox", or "" for a copied link
 	Failed    bool
@@ -127,6 +128,9 @@ func (v UsersView) emptyMessage() string {
 // statusBadge is the label and colour of a row's status: an invited member whose link has
 // expired shows "Expired".
 func (v UsersView) statusBadge(m models.Membership) (string, string) {
+	if inv, ok := v.Invites[m.ID]; ok && inv.Declined {
+		return "Declined", "red"
+	}
 	if inv, ok := v.Invites[m.ID]; ok && inv.Expired {
 		return "Expired", "red"
 	}
@@ -137,7 +141,7 @@ func (v UsersView) inactivated() bool { return v.Tab == models.TabInactivated }
 
 // expiry says when an invitation link stops working, relative to now.
 func (v UsersView) expiry(inv InviteStatus) string {
-	if inv.ExpiresAt.IsZero() {
+	if inv.ExpiresAt.IsZero() || inv.Declined {
 		return ""
 	}
 	if inv.Expired {
