@@ -149,6 +149,9 @@ func (s *Service) UpdateMemberDetails(ctx context.Context, cur *models.Current, 
 		if m, _, err = s.memberFor(ctx, cur, id, models.ActEditDetails); err != nil {
 			return err
 		}
+		if req.DepartmentID, req.Department, err = s.departmentNamed(ctx, cur, req.Department); err != nil {
+			return err
+		}
 		var what []string
 		for _, f := range []struct{ name, old, new string }{
 			{"department", m.Department, req.Department}, {"position", m.Position, req.Position},
