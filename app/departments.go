@@ -174,7 +174,7 @@ func (s *Service) departmentNamed(ctx context.Context, cur *models.Current, name
 	}
 	id, spelled, msg := models.ResolveDepartment(name, list)
 	if msg != "" {
-		return nil, "", models.FieldErrors{"department": "Choose a department from the list (" + models.DepartmentNames(list) + ")."}
+		return nil, "", models.FieldErrors{"department": "Choose a department from the list."}
 	}
 	return id, spelled, nil
 }

@@ -36,11 +36,17 @@ func (r *DepartmentRequest) Validate() FieldErrors {
 	return errs
 }
 
-// DepartmentNamed finds name in list, trimmed and compared without case ("" finds nothing).
+// DepartmentNamed finds name in list, trimmed, spelled the same or else compared without case
+// ("" finds nothing).
 func DepartmentNamed(list []Department, name string) *Department {
 	name = strings.TrimSpace(name)
 	if name == "" {
 		return nil
+	}
+	for i := range list {
+		if list[i].Name == name {
+			return &list[i]
+		}
 	}
 	for i := range list {
 		if strings.EqualFold(list[i].Name, name) {
@@ -50,16 +56,16 @@ func DepartmentNamed(list []Department, name string) *Department {
 	return nil
 }
 
-// DepartmentNames lists the departments' names, comma-separated, for a message.
-func DepartmentNames(list []Department) string {
+// DepartmentChoices says which departments there are, for a message: "use one of Ops, Sales".
+func DepartmentChoices(list []Department) string {
 	if len(list) == 0 {
-		return "none yet (Owners and Admins add them on the Departments page)"
+		return "there are no departments yet (Owners and Admins add them on the Departments page)"
 	}
 	names := make([]string, len(list))
 	for i, d := range list {
 		names[i] = d.Name
 	}
-	return joinShort(names, 20)
+	return "use one of " + joinShort(names, 20)
 }
 
 // ResolveDepartment finds the department named name (trimmed, without case) in list: its id
@@ -70,7 +76,7 @@ func ResolveDepartment(name string, list []Department) (*int64, string, string) 
 	}
 	d := DepartmentNamed(list, name)
 	if d == nil {
-		return nil, "", "Unknown department " + strconv.Quote(TruncateUTF8(strings.TrimSpace(name), MaxDepartmentLen)) + ": use one of " + DepartmentNames(list) + "."
+		return nil, "", "Unknown department " + strconv.Quote(TruncateUTF8(strings.TrimSpace(name), MaxDepartmentLen)) + ": " + DepartmentChoices(list) + "."
 	}
 	id := d.ID
 	return &id, d.Name, ""
