@@ -39,7 +39,8 @@ type BulkResult struct {
 	Failed    []BulkFailure
 }
 
-// BulkAction applies act to each selected member through the one-member use case (its rules,
+// BulkAction applies act to each selected member (the ticked rows, at most MaxBulk, or every
+// member MatchingMembers listed, at most MaxBulkMatching) through the one-member use case (its rules,
 // its transaction, its audit event, whose detail names the operation: "bulk 3f9a2c"), so one
 // refusal (the last Owner, yourself) never stops the others, then audits the operation once,
 // under the same name, with the count.
@@ -59,8 +60,8 @@ func (s *Service) BulkAction(ctx context.Context, cur *models.Current, act model
 	if len(ids) == 0 {
 		return nil, models.FieldErrors{"ids": "Select at least one member."}
 	}
-	if len(ids) > MaxBulk {
-		return nil, models.FieldErrors{"ids": "Select at most " + strconv.Itoa(MaxBulk) + " members at once."}
+	if len(ids) > MaxBulkMatching {
+		return nil, models.FieldErrors{"ids": "Select at most " + formatCount(MaxBulkMatching) + " members at once."}
 	}
 	if act == models.ActEditDetails {
 		return nil, models.FieldErrors{"action": "Edit details asks what to change: use BulkEditDetails."}
