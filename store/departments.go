@@ -33,7 +33,7 @@ func (s *Store) CountDepartmentMembers(ctx context.Context, list []models.Depart
 		N            int64
 	}
 	err := s.reader(ctx).Table("memberships").Select("department_id, COUNT(*) AS n").
-		Where("department_id IN ?", ids).Group("department_id").Scan(&rows).Error
+		Where("org_id = ? AND department_id IN ?", list[0].OrgID, ids).Group("department_id").Scan(&rows).Error
 	if err != nil {
 		return fmt.Errorf("store: unable to count department members: %w", err)
 	}

@@ -100,17 +100,19 @@ func (s *Store) memberQuery(ctx context.Context, orgID int64, f models.MemberFil
 			q = q.Where(`(memberships.email >= ? AND memberships.email < ?) OR (memberships.name_key >= ? AND memberships.name_key < ?)
 				OR (memberships.last_name_key >= ? AND memberships.last_name_key < ?)`, term, hi, term, hi, term, hi)
 		}
-	case f.DeptID != 0 && f.Sort == models.SortName:
-		// A department's members in name order: memberships_by_department (department_id,
-		// status, name_key, id) walks just them, however few; the unary + keeps SQLite off the
-		// organization's indexes.
-		q = s.reader(ctx).Model(&models.Membership{}).Where("+org_id = ? AND status = ?", orgID, f.Status)
 	default:
 		q = s.reader(ctx).Model(&models.Membership{}).Where("org_id = ? AND status = ?", orgID, f.Status)
 	}
 	if f.DeptID != 0 {
-		// Departments' ids are unique across organizations, so with org_id this is orgID's only.
-		q = q.Where("memberships.department_id = ?", f.DeptID)
+		// In name order (and to count), memberships_by_department (org_id, department_id,
+		// status, name_key, id) walks just the department's members, however few. In another
+		// order, walking that order's index and checking each row beats sorting a whole
+		// department per page: the unary + keeps SQLite off memberships_by_department.
+		col := "memberships.department_id"
+		if f.Sort != models.SortName {
+			col = "+" + col
+		}
+		q = q.Where(col+" = ?", f.DeptID)
 	}
 	if f.NoMFA {
 		// Checked row by row as the page fills, not by listing every account without MFA.

@@ -18,5 +18,6 @@ UPDATE memberships SET department_id = (SELECT departments.id FROM departments
 	WHERE departments.org_id = memberships.org_id AND departments.name = memberships.department)
 	WHERE department <> '';
 ALTER TABLE memberships DROP COLUMN department;
--- The Users page's department filter walks a department's members in name order.
-CREATE INDEX memberships_by_department ON memberships(department_id, status, name_key, id);
+-- The Users page's department filter walks a department's members in name order, and counts
+-- them ("Select all N matching") from the index alone; deleting a department finds its members.
+CREATE INDEX memberships_by_department ON memberships(org_id, department_id, status, name_key, id);
