@@ -86,7 +86,7 @@ func DepartmentsPage(v DepartmentsView) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			} else {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "<div class=\"card table-card\"><table class=\"table\"><caption class=\"visually-hidden\">Departments</caption> <thead><tr><th scope=\"col\">Department</th><th scope=\"col\">Members</th><th scope=\"col\"><span class=\"visually-hidden\">Actions</span></th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "<div class=\"card table-card\"><table class=\"table\"><caption class=\"visually-hidden\">Departments</caption> <thead><tr><th scope=\"col\">Department</th><th scope=\"col\">Members (any status)</th><th scope=\"col\"><span class=\"visually-hidden\">Actions</span></th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
