@@ -278,6 +278,23 @@ func TestBulkEditDetails(t *testing.T) {
 		t.Errorf("bulk events %q", evs)
 	}
 
+	// Another action on every member matching a search: confirmed first, carrying the search.
+	term := url.Values{"tab": {"active"}, "action": {"terminate"}, "scope": {"matching"}, "q": {"m 0"}}
+	p = c.post("/users/bulk", term)
+	if !strings.Contains(p.text("h1"), "Terminate 10 members?") || p.Doc.Find(`form input[name="ids"]`).Length() != 0 {
+		t.Fatalf("confirm %q", p.text("h1"))
+	}
+	if v, _ := p.Doc.Find(`form input[name="q"]`).Attr("value"); v != "m 0" {
+		t.Errorf("the confirmation carries q %q", v)
+	}
+	term.Set("confirm", "1")
+	if p := c.post("/users/bulk", term); !strings.Contains(p.text(".lede"), "10 members succeeded") {
+		t.Errorf("terminate matching: %q", p.text(".lede"))
+	}
+	if n := app.counts(orgID)[models.StatusTerminated]; n != 10 {
+		t.Errorf("%d terminated, want the 10 matching", n)
+	}
+
 	// Editors may not.
 	e := app.newClient()
 	db.addMember(orgID, "eve@example.com", models.RoleEditor)
