@@ -19,9 +19,10 @@ import (
 func TestExportMembers(t *testing.T) {
 	ctx := context.Background()
 	f := newAcme(t)
+	ops := f.department(t, "-Ops")
 	// More than two store pages, and names a spreadsheet would run as formulas.
 	for i := range 230 {
-		m := &models.Membership{OrgID: f.org.ID, Email: fmt.Sprintf("m%03d@example.com", i), Status: models.StatusActive, Department: "-Ops", InvitedByID: &f.owner.User.ID}
+		m := &models.Membership{OrgID: f.org.ID, Email: fmt.Sprintf("m%03d@example.com", i), Status: models.StatusActive, DepartmentID: &ops.ID, InvitedByID: &f.owner.User.ID}
 		m.SetName(fmt.Sprintf("=HYPERLINK(\"x\";%d)", i), "@Smith")
 		if err := f.st.SaveInvitedMember(ctx, m, []models.Role{models.RoleViewer}); err != nil {
 			t.Fatal(err)

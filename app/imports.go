@@ -89,6 +89,10 @@ func (s *Service) checkImportRows(ctx context.Context, cur *models.Current, file
 	if err != nil {
 		return nil, err
 	}
+	depts, err := s.st.ListDepartments(ctx, cur.Org.ID)
+	if err != nil {
+		return nil, err
+	}
 	rows := make([]models.ImportRow, len(parsed))
 	firstLine := make(map[string]int, len(parsed))
 	for i, r := range parsed {
@@ -97,6 +101,9 @@ func (s *Service) checkImportRows(ctx context.Context, cur *models.Current, file
 		p, msg := row.Person()
 		if msg == "" {
 			_, msg = models.ResolveApps(row.Apps, apps)
+		}
+		if msg == "" {
+			_, _, msg = models.ResolveDepartment(p.Department, depts)
 		}
 		if msg == "" {
 			if err := models.CheckGrant(cur.Actor(), p.Roles); err != nil {
@@ -228,11 +235,19 @@ func (s *Service) RunImportBatch(ctx context.Context, id int64) (bool, error) {
 		if err != nil {
 			return err
 		}
+		// So are departments: one deleted since fails its rows, one renamed is found by its new name only.
+		depts, err := s.st.ListDepartments(ctx, imp.OrgID)
+		if err != nil {
+			return err
+		}
 		for i := range rows {
 			r := &rows[i]
 			p, msg := r.Person()
 			if msg == "" {
 				p.Apps, msg = models.ResolveApps(r.Apps, apps)
+			}
+			if msg == "" {
+				p.DepartmentID, p.Department, msg = models.ResolveDepartment(p.Department, depts)
 			}
 			switch {
 			case !canInvite:

@@ -34,6 +34,7 @@ func importCSV(rows ...string) *strings.Reader {
 func TestPreviewImport(t *testing.T) {
 	ctx := context.Background()
 	f := newAcme(t)
+	f.department(t, "Eng")
 	f.invite(t, f.owner, []models.Role{models.RoleViewer}, "invited@example.com")
 	f.insert(t, "gone@example.com", models.StatusTerminated, models.RoleViewer)
 	f.insert(t, "no@example.com", models.StatusRejected, models.RoleViewer)
@@ -95,9 +96,10 @@ func TestPreviewImport(t *testing.T) {
 func TestConfirmImport(t *testing.T) {
 	ctx := context.Background()
 	f := newAcme(t)
+	f.department(t, "Eng")
 	svc := f.importer(t, 0, 0, false)
 	imp, err := svc.ConfirmImport(ctx, f.owner, "people.csv", importCSV(
-		"Ada,Lovelace,ada@example.com,,Editor,Eng,Analyst,E1,London",
+		"Ada,Lovelace,ada@example.com,,Editor,eng,Analyst,E1,London",
 		",,bad,,Viewer,,,,",
 		"Bob,Smith,bob@example.com,,Viewer,,,,",
 		",,olive@acme.test,,Viewer,,,,"), testMeta)
@@ -128,7 +130,7 @@ func TestConfirmImport(t *testing.T) {
 	if err := svc.WriteImportResult(ctx, f.owner, imp.ID, csvTo(&b)); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"Row,First name", "2,Ada,Lovelace,ada@example.com,,Editor,Eng,Analyst,E1,London,,Invited,Invitation sent", "3,,,bad,,Viewer,,,,,,Error,\"Bad email", "Skip (already a member)"} {
+	for _, want := range []string{"Row,First name", "2,Ada,Lovelace,ada@example.com,,Editor,eng,Analyst,E1,London,,Invited,Invitation sent", "3,,,bad,,Viewer,,,,,,Error,\"Bad email", "Skip (already a member)"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("result file lacks %q:\n%s", want, b.String())
 		}

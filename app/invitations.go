@@ -52,8 +52,12 @@ func (s *Service) Invite(ctx context.Context, cur *models.Current, req models.In
 		if err != nil {
 			return err
 		}
+		deptID, dept, err := s.departmentNamed(ctx, cur, req.Department)
+		if err != nil {
+			return err
+		}
 		for _, email := range req.EmailList {
-			p := models.InvitePerson{Email: email, Roles: roles, Department: req.Department, Position: req.Position, Apps: grant}
+			p := models.InvitePerson{Email: email, Roles: roles, Department: dept, DepartmentID: deptID, Position: req.Position, Apps: grant}
 			if len(req.EmailList) == 1 {
 				p.FirstName, p.LastName = req.FirstName, req.LastName
 			}
@@ -118,7 +122,7 @@ func (s *Service) invitePerson(ctx context.Context, cur *models.Current, p model
 	*left--
 	roles := models.SortRoles(p.Roles)
 	m.Status, m.InvitedByID = models.StatusInvited, &cur.User.ID
-	m.Department, m.Position = p.Department, p.Position
+	m.DepartmentID, m.Department, m.Position = p.DepartmentID, p.Department, p.Position
 	if p.JobID != "" {
 		m.JobID = p.JobID
 	}

@@ -37,9 +37,10 @@ func TestInvite(t *testing.T) {
 
 	t.Run("new emails", func(t *testing.T) {
 		f := newAcme(t)
+		f.department(t, "Ops")
 		before := f.state(t)
 		req := models.InviteRequest{FirstName: "Ada", LastName: "Lovelace", Emails: "ada@example.com, BOB@example.com",
-			Department: " Ops ", Position: "Engineer", Roles: []models.Role{models.RoleViewer, models.RoleEditor}}
+			Department: " ops ", Position: "Engineer", Roles: []models.Role{models.RoleViewer, models.RoleEditor}}
 		out, err := f.app.Invite(ctx, f.owner, req, testMeta)
 		if err != nil {
 			t.Fatal(err)
@@ -101,6 +102,7 @@ func TestInvite(t *testing.T) {
 
 	t.Run("existing memberships are not touched", func(t *testing.T) {
 		f := newAcme(t)
+		f.department(t, "Changed")
 		oldToken := f.invite(t, f.owner, viewer, "invited@example.com")["invited@example.com"]
 		for _, st := range []models.Status{models.StatusPending, models.StatusRejected, models.StatusTerminated} {
 			f.insert(t, string(st)+"@example.com", st, models.RoleEditor)

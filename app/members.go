@@ -139,10 +139,24 @@ func (s *Service) UpdateMemberDetails(ctx context.Context, cur *models.Current, 
 	if errs := req.Validate(); errs.Any() {
 		return nil, errs
 	}
+	return s.updateDetails(ctx, cur, id, func(*models.Membership) models.MemberDetailsRequest { return req }, meta)
+}
+
+// updateDetails is Edit details in one transaction: the member is read, edit says their new
+// details from their current ones (already clean), and the change is written and audited.
+// A department name is resolved against the organization's list; the member's own department
+// kept as it is stays theirs by id.
+func (s *Service) updateDetails(ctx context.Context, cur *models.Current, id int64, edit func(*models.Membership) models.MemberDetailsRequest, meta models.Meta) (*models.Membership, error) {
 	var m *models.Membership
 	err := s.st.InTx(ctx, func(ctx context.Context) error {
 		var err error
 		if m, _, err = s.memberFor(ctx, cur, id, models.ActEditDetails); err != nil {
+			return err
+		}
+		req := edit(m)
+		if req.Department == m.Department {
+			req.DepartmentID = m.DepartmentID
+		} else if req.DepartmentID, req.Department, err = s.departmentNamed(ctx, cur, req.Department); err != nil {
 			return err
 		}
 		var what []string

@@ -229,3 +229,13 @@ func mapsEqual[K comparable, V comparable](a, b map[K]V) bool {
 	}
 	return true
 }
+
+// department creates a department of the team's organization (as its Owner) and returns it.
+func (f *team) department(t testing.TB, name string) *models.Department {
+	t.Helper()
+	d, err := f.app.CreateDepartment(context.Background(), f.owner, models.DepartmentRequest{Name: name}, testMeta)
+	if err != nil {
+		t.Fatalf("CreateDepartment(%q): %v", name, err)
+	}
+	return d
+}

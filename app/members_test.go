@@ -157,9 +157,10 @@ func TestUpdateMemberDetails(t *testing.T) {
 	ctx := context.Background()
 	f := newTeam(t)
 	vic := f.member(t, "vic@acme.test")
+	f.department(t, "Ops")
 	f.clock.Advance(time.Hour)
 	before := f.state(t)
-	if _, err := f.app.UpdateMemberDetails(ctx, f.ada, vic.ID, models.MemberDetailsRequest{Department: " Ops ", Location: "Zürich"}, testMeta); err != nil {
+	if _, err := f.app.UpdateMemberDetails(ctx, f.ada, vic.ID, models.MemberDetailsRequest{Department: " ops ", Location: "Zürich"}, testMeta); err != nil {
 		t.Fatal(err)
 	}
 	if after := f.state(t); after.audit != before.audit+1 {
@@ -208,6 +209,7 @@ func TestUpdateMemberDetails(t *testing.T) {
 			{"viewer", f.vic, vic.ID, models.MemberDetailsRequest{Department: "Nope"}, models.ErrForbidden},
 			{"unknown id", f.owner, 999999, models.MemberDetailsRequest{Department: "Nope"}, models.ErrNotFound},
 			{"too long", f.owner, vic.ID, models.MemberDetailsRequest{Position: strings.Repeat("x", models.MaxFieldLen+1)}, models.ErrInvalid},
+			{"unknown department", f.owner, vic.ID, models.MemberDetailsRequest{Department: "Nope"}, models.ErrInvalid},
 		}
 		for _, tt := range tests {
 			before := f.state(t)

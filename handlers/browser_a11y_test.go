@@ -44,6 +44,8 @@ var a11yPages = []struct {
 	{name: "users terminated", path: "/users?tab=terminated"},
 	{name: "users search", path: "/users?tab=active&q=ada", editor: true},
 	{name: "users filtered by app", path: "/users?tab=active&app={app}"},
+	{name: "users filtered by department", path: "/users?tab=active&dept={dept}", editor: true},
+	{name: "departments", path: "/departments"},
 	{name: "member page", path: "/users/{eve}", editor: true},
 	{name: "member page, invited, long email", path: "/users/{long}"},
 	{name: "audit log", path: "/audit"},
@@ -86,6 +88,8 @@ var a11yDialogs = []struct {
 	{page: "/users/{long}", item: "Revoke invitation"},
 	{page: "/users?tab=active", item: "Edit access"},
 	{page: "/apps", item: "Disable"},
+	{page: "/departments", item: "Rename"},
+	{page: "/departments", item: "Delete"},
 	{page: "/apps", item: "Rotate signing key"},
 	{page: "/", item: "Create organization", editor: true},
 	{page: "/", item: "Invite member"},
@@ -96,9 +100,9 @@ var a11yDialogs = []struct {
 // a11yOrg is a seeded organization: the Owner olive@example.com, an Editor eve@example.com,
 // an invited member with a 200-character email, a rejected one, and 24 seeded members in every status.
 type a11yOrg struct {
-	app             *testApp
-	eve, long, wiki int64
-	ownerEmail      string
+	app                   *testApp
+	eve, long, wiki, dept int64
+	ownerEmail            string
 }
 
 func seededOrg(t *testing.T) *a11yOrg {
@@ -130,12 +134,18 @@ func seededOrg(t *testing.T) *a11yOrg {
 	if p := c.post(fmt.Sprintf("/apps/%d/oidc-clients", wiki), url.Values{"redirect_uris": {"https://wiki.example.com/oauth/callback"}}); p.StatusCode != http.StatusOK {
 		t.Fatalf("add OIDC client: status %d", p.StatusCode)
 	}
-	return &a11yOrg{app: app, eve: ms[0].ID, long: ms[1].ID, wiki: wiki, ownerEmail: "olive@example.com"}
+	// The seed files members under departments; the filter is scanned on the first.
+	depts := app.departments(orgID)
+	if len(depts) == 0 {
+		t.Fatal("the seed made no departments")
+	}
+	return &a11yOrg{app: app, eve: ms[0].ID, long: ms[1].ID, wiki: wiki, dept: depts[0].ID, ownerEmail: "olive@example.com"}
 }
 
 func (o *a11yOrg) path(p string) string {
 	p = strings.ReplaceAll(p, "{eve}", fmt.Sprint(o.eve))
 	p = strings.ReplaceAll(p, "{app}", fmt.Sprint(o.wiki))
+	p = strings.ReplaceAll(p, "{dept}", fmt.Sprint(o.dept))
 	return strings.ReplaceAll(p, "{long}", fmt.Sprint(o.long))
 }
 
@@ -378,7 +388,7 @@ func TestBrowserPhone(t *testing.T) {
 	if _, ok := rowOf(readUsersPage(t, ctx), "eve@example.com"); ok {
 		t.Error("Eve is still on the Active tab after terminating her")
 	}
-	for _, p := range []string{"/audit", "/outbox", "/account", "/settings", fmt.Sprintf("/users/%d", org.long)} {
+	for _, p := range []string{"/audit", "/outbox", "/account", "/settings", "/departments", fmt.Sprintf("/users/%d", org.long)} {
 		step(t, ctx, "open "+p, chromedp.Navigate(base+p))
 		noSideways(t, ctx, p)
 		shoot(t, ctx, "phone"+strings.ReplaceAll(p, "/", "-"))

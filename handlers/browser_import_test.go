@@ -21,6 +21,7 @@ func TestBrowserImportFlow(t *testing.T) {
 	app := newTestApp(t)
 	mb := app.startMail()
 	orgID := app.createOwner("olive@example.com").Org.ID
+	openDB(app).departments(orgID, "Research") // the Department column names one of the list
 
 	step(t, owner, "open Gatehouse", chromedp.Navigate(app.Server.URL+"/login"))
 	waitPage(t, owner, "Log in")

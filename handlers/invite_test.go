@@ -290,7 +290,9 @@ func (p *page) labelled(text string) *goquery.Selection {
 
 // inviteApp is an Owner logged in with the database open.
 func inviteApp(t *testing.T) (*testApp, *client, *testDB, int64) {
-	return ownerWithDB(t)
+	app, c, db, orgID := ownerWithDB(t)
+	db.departments(orgID, "Eng", "Ops", "Sales")
+	return app, c, db, orgID
 }
 
 func TestInviteDialog(t *testing.T) {

@@ -199,8 +199,9 @@ func (h *Handler) EditRoles(c echo.Context) error {
 	return h.done(c, "Roles of "+m.DisplayName()+" saved.", d.Back)
 }
 
-func detailsView(f models.MemberDetailsRequest, errs models.FieldErrors) views.DetailsForm {
-	return views.DetailsForm{Department: f.Department, Position: f.Position, JobID: f.JobID, Location: f.Location, Errors: errs}
+func (h *Handler) detailsView(c echo.Context, f models.MemberDetailsRequest, errs models.FieldErrors) (views.DetailsForm, error) {
+	depts, err := h.app.ListDepartments(c.Request().Context(), current(c))
+	return views.DetailsForm{Department: f.Department, Depts: depts, Position: f.Position, JobID: f.JobID, Location: f.Location, Errors: errs}, err
 }
 
 // EditDetailsForm shows the Edit details dialog.
@@ -213,7 +214,11 @@ func (h *Handler) EditDetailsForm(c echo.Context) error {
 		return err
 	}
 	f := models.MemberDetailsRequest{Department: m.Department, Position: m.Position, JobID: m.JobID, Location: m.Location}
-	return h.renderDialog(c, http.StatusOK, views.EditDetailsDialog(dialogFor(current(c), m, models.ActEditDetails), detailsView(f, nil)))
+	v, err := h.detailsView(c, f, nil)
+	if err != nil {
+		return err
+	}
+	return h.renderDialog(c, http.StatusOK, views.EditDetailsDialog(dialogFor(current(c), m, models.ActEditDetails), v))
 }
 
 // EditDetails saves department, position, job ID and location.
@@ -227,12 +232,20 @@ func (h *Handler) EditDetails(c echo.Context) error {
 	f := models.MemberDetailsRequest{Department: c.FormValue("department"), Position: c.FormValue("position"), JobID: c.FormValue("job_id"), Location: c.FormValue("location")}
 	_, err = h.app.UpdateMemberDetails(c.Request().Context(), cur, m.ID, f, meta(c))
 	if errs, ok := fieldErrors(err); ok {
-		return h.renderDialog(c, http.StatusUnprocessableEntity, views.EditDetailsDialog(d, detailsView(f, errs)))
+		v, err := h.detailsView(c, f, errs)
+		if err != nil {
+			return err
+		}
+		return h.renderDialog(c, http.StatusUnprocessableEntity, views.EditDetailsDialog(d, v))
 	}
 	if err != nil {
 		return h.actionError(c, err, func(msg string) error {
 			d.Error = msg
-			return h.renderDialog(c, http.StatusUnprocessableEntity, views.EditDetailsDialog(d, detailsView(f, nil)))
+			v, verr := h.detailsView(c, f, nil)
+			if verr != nil {
+				return verr
+			}
+			return h.renderDialog(c, http.StatusUnprocessableEntity, views.EditDetailsDialog(d, v))
 		}, m, models.ActEditDetails)
 	}
 	return h.done(c, "Details of "+m.DisplayName()+" saved.", d.Back)

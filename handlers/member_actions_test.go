@@ -47,6 +47,7 @@ type team struct {
 
 func newTeam(t *testing.T) *team {
 	app, c, db, orgID := ownerWithDB(t)
+	db.departments(orgID, "Ops", "Research", "Sales")
 	ms := db.addMembers(orgID,
 		member{Email: "ada@example.com", First: "Ada", Last: "Admin", Roles: []models.Role{models.RoleAdmin}},
 		member{Email: "vic@example.com", First: "Vic", Last: "Viewer", Roles: []models.Role{models.RoleViewer}},

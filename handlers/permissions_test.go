@@ -147,16 +147,34 @@ func (a *testApp) auditEvents(action models.Action) []models.AuditEvent {
 // fieldError returns the message shown beside the input named name, and whether the
 // input points at it with aria-describedby.
 func (p *page) fieldError(name string) (msg string, described bool) {
-	in := p.Doc.Find(`input[name="` + name + `"]`).First()
+	in := p.Doc.Find(`input[name="` + name + `"], select[name="` + name + `"]`).First()
 	msg = strings.TrimSpace(in.Closest(".field").Find(".field-error").Text())
 	id, _ := in.Attr("id")
 	desc, _ := in.Attr("aria-describedby")
 	return msg, desc != "" && desc == id+"-error"
 }
 
-// inputValue returns the value attribute of the input named name.
+// inputValue returns the value attribute of the input named name, or the selected option's
+// of the select named name.
 func (p *page) inputValue(name string) (string, bool) {
+	if sel := p.Doc.Find(`select[name="` + name + `"]`).First(); sel.Length() == 1 {
+		return sel.Find("option[selected]").First().Attr("value")
+	}
 	return p.Doc.Find(`input[name="` + name + `"]`).First().Attr("value")
+}
+
+// departments adds departments to the organization.
+func (d *testDB) departments(orgID int64, names ...string) []models.Department {
+	d.t.Helper()
+	var out []models.Department
+	for _, n := range names {
+		dep := models.Department{OrgID: orgID, Name: n}
+		if err := d.db.Create(&dep).Error; err != nil {
+			d.t.Fatal(err)
+		}
+		out = append(out, dep)
+	}
+	return out
 }
 
 func TestViewersAndEditorsCannotManageSettings(t *testing.T) {

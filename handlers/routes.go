@@ -156,6 +156,13 @@ func (h *Handler) routes(e *echo.Echo) {
 	// Owners and Admins: managing members.
 	manager := group{e, []echo.MiddlewareFunc{h.requireLogin, h.require(models.PermManageMembers), nav("users")}}
 	manager.GET("/users/export.:format", h.ExportMembers)
+	depts := group{e, []echo.MiddlewareFunc{h.requireLogin, h.require(models.PermManageMembers), nav("departments")}}
+	depts.GET("/departments", h.Departments)
+	depts.POST("/departments", h.CreateDepartment)
+	depts.GET("/departments/:id/rename", h.RenameDepartmentForm)
+	depts.POST("/departments/:id/rename", h.RenameDepartment)
+	depts.GET("/departments/:id/delete", h.DeleteDepartmentForm)
+	depts.POST("/departments/:id/delete", h.DeleteDepartment)
 	manager.GET("/users/:id/roles", h.EditRolesForm)
 	manager.POST("/users/:id/roles", h.EditRoles)
 	manager.GET("/users/:id/reset-mfa", h.ResetMFAForm)

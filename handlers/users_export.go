@@ -3,7 +3,6 @@ package handlers
 import (
 	"net/http"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -18,22 +17,22 @@ func (h *Handler) ExportMembers(c echo.Context) error {
 	if format != "csv" && format != "xlsx" {
 		return echo.ErrNotFound
 	}
-	tab := models.ParseTab(c.QueryParam("tab"))
-	query := strings.TrimSpace(c.QueryParam("q"))
-	if utf8.RuneCountInString(query) > maxSearchRunes {
-		query = string([]rune(query)[:maxSearchRunes])
-	}
-	status := tab.Status()
-	if tab == models.TabPending && c.QueryParam("filter") == "rejected" {
-		status = models.StatusRejected
-	}
-	f := models.MemberFilter{Status: status, Query: query, Sort: models.ParseSortKey(c.QueryParam("sort")),
-		Desc: c.QueryParam("dir") == "desc", NoMFA: c.QueryParam("mfa") == "none"}
 	cur := current(c)
 	if !cur.Can(models.PermManageMembers) {
 		return models.ErrForbidden
 	}
-	name := "gatehouse-" + string(tab) + "-members." + format
+	q, f, _, depts, err := h.usersFilter(c, cur, c.QueryParam)
+	if err != nil {
+		return err
+	}
+	tab := q.Tab
+	what := string(tab)
+	for _, d := range depts {
+		if d.ID == q.DeptID {
+			what += "-" + fileNamePart(d.Name)
+		}
+	}
+	name := "gatehouse-" + what + "-members." + format
 	var w sheet.Writer
 	if format == "xlsx" {
 		setDownload(c, name, xlsxType)
@@ -46,6 +45,19 @@ func (h *Handler) ExportMembers(c echo.Context) error {
 		w = sheet.NewCSV(c.Response())
 	}
 	c.Response().WriteHeader(http.StatusOK)
-	_, err := h.app.ExportMembers(c.Request().Context(), cur, f, format, w, meta(c))
+	_, err = h.app.ExportMembers(c.Request().Context(), cur, f, format, w, meta(c))
 	return err
+}
+
+// fileNamePart keeps a department's letters and digits for a download's name ("R&D" → "rd").
+func fileNamePart(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(s) {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		} else if r == ' ' || r == '-' {
+			b.WriteByte('-')
+		}
+	}
+	return strings.Trim(b.String(), "-")
 }

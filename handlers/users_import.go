@@ -37,7 +37,21 @@ func (h *Handler) importForm(c echo.Context, status int, msg string) error {
 	if err != nil {
 		return err
 	}
-	return h.render(c, status, views.ImportPage(views.ImportForm{QuotaLeft: left, Unlimited: unlimited, Error: msg, Apps: apps}))
+	depts, err := h.departmentNames(c)
+	if err != nil {
+		return err
+	}
+	return h.render(c, status, views.ImportPage(views.ImportForm{QuotaLeft: left, Unlimited: unlimited, Error: msg, Apps: apps, Departments: depts}))
+}
+
+// departmentNames names the organization's departments, which an import row's Department must be.
+func (h *Handler) departmentNames(c echo.Context) ([]string, error) {
+	list, err := h.app.ListDepartments(c.Request().Context(), current(c))
+	names := make([]string, len(list))
+	for i, d := range list {
+		names[i] = d.Name
+	}
+	return names, err
 }
 
 // inviteAppNames names the organization's enabled apps, which an import row may grant.
@@ -59,14 +73,18 @@ func (h *Handler) ImportTemplate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	depts, err := h.departmentNames(c)
+	if err != nil {
+		return err
+	}
 	var buf bytes.Buffer
 	if c.Param("format") == "xlsx" {
-		if err := sheet.TemplateXLSX(&buf, views.RoleNames(), names); err != nil {
+		if err := sheet.TemplateXLSX(&buf, views.RoleNames(), names, depts); err != nil {
 			return err
 		}
 		return download(c, "gatehouse-import-template.xlsx", xlsxType, buf.Bytes())
 	}
-	if err := sheet.TemplateCSV(&buf, names); err != nil {
+	if err := sheet.TemplateCSV(&buf, names, depts); err != nil {
 		return err
 	}
 	return download(c, "gatehouse-import-template.csv", csvType, buf.Bytes())

@@ -47,6 +47,9 @@ func (h *Handler) inviteDialog(c echo.Context, status int, f models.InviteReques
 	if v.People, err = h.peopleChoice(c, f.People); err != nil {
 		return err
 	}
+	if v.Depts, err = h.app.ListDepartments(c.Request().Context(), cur); err != nil {
+		return err
+	}
 	for _, a := range apps {
 		v.Apps = append(v.Apps, views.AppOption{ID: a.ID, Name: a.Name, Checked: slices.Contains(f.Apps, a.ID)})
 	}

@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -22,33 +23,19 @@ const (
 func (h *Handler) UsersList(c echo.Context) error {
 	ctx := c.Request().Context()
 	cur := current(c)
-	tab := models.ParseTab(c.QueryParam("tab"))
-	query := strings.TrimSpace(c.QueryParam("q"))
-	if utf8.RuneCountInString(query) > maxSearchRunes {
-		query = string([]rune(query)[:maxSearchRunes])
-	}
-	sort := models.ParseSortKey(c.QueryParam("sort"))
-	desc := c.QueryParam("dir") == "desc"
-	noMFA := c.QueryParam("mfa") == "none" && cur.Can(models.PermManageMembers) // MFA status is for Owners and Admins
-	status := tab.Status()
-	rejected := tab == models.TabPending && c.QueryParam("filter") == "rejected"
-	if rejected {
-		status = models.StatusRejected
-	}
-
-	apps, appID, err := h.appFilter(c, cur)
+	here, f, apps, depts, err := h.usersFilter(c, cur, c.QueryParam)
 	if err != nil {
 		return err
 	}
-	page, err := h.app.ListMembers(ctx, cur, models.MemberFilter{
-		Status: status, Query: query, Sort: sort, Desc: desc, Cursor: c.QueryParam("cursor"), Limit: usersPerPage, NoMFA: noMFA, AppID: appID,
-	})
+	tab, sort, desc, noMFA, appID := here.Tab, here.Sort, here.Desc, here.NoMFA, here.AppID
+	rejected := here.Rejected
+	f.Cursor, f.Limit = c.QueryParam("cursor"), usersPerPage
+	page, err := h.app.ListMembers(ctx, cur, f)
 	if err != nil {
 		return err
 	}
-	v := views.UsersView{Tab: tab, Query: query, Sort: sort, Desc: desc, NoMFA: noMFA, Rejected: rejected,
-		Rows: page.Members, Now: h.clock.Now(), Apps: apps, AppID: appID}
-	here := views.UsersQuery{Tab: tab, Query: query, Sort: sort, Desc: desc, NoMFA: noMFA, Rejected: rejected, AppID: appID}
+	v := views.UsersView{Tab: tab, Query: here.Query, Sort: sort, Desc: desc, NoMFA: noMFA, Rejected: rejected,
+		Rows: page.Members, Now: h.clock.Now(), Apps: apps, AppID: appID, Depts: depts, DeptID: here.DeptID}
 	if page.Next != "" {
 		here.Cursor = page.Next
 		v.NextHref = here.Href()
@@ -60,6 +47,12 @@ func (h *Handler) UsersList(c echo.Context) error {
 	v.Actions = rowActions(cur, page.Members)
 	if !rejected {
 		v.Bulk = bulkOptions(cur, tab)
+	}
+	if len(v.Bulk) > 0 && (page.Next != "" || page.Prev != "") {
+		// "Apply to all N matching": counted (up to the cap) only when there is more than this page.
+		if v.Matching, err = h.app.CountMatching(ctx, cur, models.MemberFilter{Status: f.Status, Query: f.Query, NoMFA: f.NoMFA, AppID: f.AppID, DeptID: f.DeptID}); err != nil {
+			return err
+		}
 	}
 	if tab == models.TabInactivated {
 		if v.Invites, err = h.inviteStatuses(ctx, cur, page.Members); err != nil {
@@ -74,10 +67,42 @@ func (h *Handler) UsersList(c echo.Context) error {
 		return err
 	}
 	for _, t := range models.Tabs {
-		v.Tabs = append(v.Tabs, views.TabLink{Label: t.Label(), Href: views.UsersQuery{Tab: t, Sort: sort, Desc: desc, NoMFA: noMFA, AppID: appID}.Href(),
+		v.Tabs = append(v.Tabs, views.TabLink{Label: t.Label(), Href: views.UsersQuery{Tab: t, Sort: sort, Desc: desc, NoMFA: noMFA, AppID: appID, DeptID: here.DeptID}.Href(),
 			Count: counts[t.Status()], Current: t == tab})
 	}
 	return h.render(c, http.StatusOK, views.UsersPage(v))
+}
+
+// usersFilter reads a Users page's tab, search, sort and filters (from get: the query of a
+// page, or a bulk form's fields) into the page's link and the filter to list by; the apps and
+// departments to choose from come with it. Unknown app and department ids are no filter.
+func (h *Handler) usersFilter(c echo.Context, cur *models.Current, get func(string) string) (views.UsersQuery, models.MemberFilter, []models.App, []models.Department, error) {
+	q := views.UsersQuery{Tab: models.ParseTab(get("tab")), Query: strings.TrimSpace(get("q")), Sort: models.ParseSortKey(get("sort")), Desc: get("dir") == "desc"}
+	if utf8.RuneCountInString(q.Query) > maxSearchRunes {
+		q.Query = string([]rune(q.Query)[:maxSearchRunes])
+	}
+	q.NoMFA = get("mfa") == "none" && cur.Can(models.PermManageMembers) // MFA status is for Owners and Admins
+	q.Rejected = q.Tab == models.TabPending && get("filter") == "rejected"
+	f := models.MemberFilter{Status: q.Tab.Status(), Query: q.Query, Sort: q.Sort, Desc: q.Desc, NoMFA: q.NoMFA}
+	if q.Rejected {
+		f.Status = models.StatusRejected
+	}
+	apps, appID, err := h.appFilter(c, cur, get("app"))
+	if err != nil {
+		return q, f, nil, nil, err
+	}
+	depts, err := h.app.ListDepartments(c.Request().Context(), cur)
+	if err != nil {
+		return q, f, nil, nil, err
+	}
+	id, _ := strconv.ParseInt(get("dept"), 10, 64)
+	for _, d := range depts {
+		if d.ID == id {
+			q.DeptID = id
+		}
+	}
+	q.AppID, f.AppID, f.DeptID = appID, appID, q.DeptID
+	return q, f, apps, depts, nil
 }
 
 // rowActions builds each row's menu from models.Offered, the rule the actions themselves apply.

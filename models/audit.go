@@ -19,6 +19,10 @@ const (
 	ActionExported     Action = "members.exported"
 	ActionBulk         Action = "members.bulk_action"
 
+	ActionDepartmentCreated Action = "department.created"
+	ActionDepartmentRenamed Action = "department.renamed"
+	ActionDepartmentDeleted Action = "department.deleted"
+
 	ActionInvited        Action = "member.invited"
 	ActionReinvited      Action = "member.reinvited"
 	ActionLinkCopied     Action = "member.invite_link_copied"
@@ -87,6 +91,7 @@ var AuditActions = []Action{
 	ActionMFAEnrolled, ActionMFARemoved, ActionMFAReset, ActionMFAFailed, ActionRecoveryCodeUsed, ActionRecoveryCodesRenewed, ActionSMSCapped,
 	ActionProfileUpdated, ActionPasswordChanged, ActionPasswordResetAsked, ActionPasswordReset, ActionSessionRevoked,
 	ActionSetup, ActionOwnerCreated, ActionOrgUpdated, ActionImported, ActionExported, ActionBulk,
+	ActionDepartmentCreated, ActionDepartmentRenamed, ActionDepartmentDeleted,
 	ActionAppAdded, ActionAppUpdated, ActionAppEnabled, ActionAppDisabled, ActionAppDeleted, ActionAppRolesChanged, ActionAppAccessChanged,
 	ActionOIDCClientAdded, ActionOIDCClientRemoved, ActionOIDCKeyRotated,
 	ActionOrgCreated, ActionOrgSwitched, ActionOrgLeft, ActionOrgDeleted, ActionInvitationJoined, ActionInvitationDeclined,
@@ -134,6 +139,12 @@ func (a Action) Label() string {
 		return "Members exported"
 	case ActionBulk:
 		return "Bulk action"
+	case ActionDepartmentCreated:
+		return "Department created"
+	case ActionDepartmentRenamed:
+		return "Department renamed"
+	case ActionDepartmentDeleted:
+		return "Department deleted"
 	case ActionOIDCClientAdded:
 		return "OIDC client added"
 	case ActionOIDCClientRemoved:

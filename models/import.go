@@ -11,7 +11,8 @@ import (
 // one per email (sharing roles, department and position), an import one per row.
 type InvitePerson struct {
 	Email, FirstName, LastName, Phone     string
-	Department, Position, JobID, Location string
+	Department, Position, JobID, Location string // Department: a department's name as typed, "" for none
+	DepartmentID                          *int64 // the department Department names (set by ResolveDepartment)
 	Roles                                 []Role
 	Apps                                  []App // granted with the invitation (the organization's enabled apps)
 }

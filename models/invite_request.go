@@ -97,7 +97,8 @@ type InviteOutcome struct {
 // MemberDetailsRequest is the Edit details form: the membership fields admins edit. Name,
 // email and phone are the member's own.
 type MemberDetailsRequest struct {
-	Department, Position, JobID, Location string
+	Department, Position, JobID, Location string // Department: a department's name, "" for none
+	DepartmentID                          *int64 // the department Department names, resolved by the use case
 }
 
 // Validate cleans the fields and returns what is wrong.

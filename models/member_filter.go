@@ -10,6 +10,7 @@ type MemberFilter struct {
 	Limit  int
 	NoMFA  bool  // only members whose account has no second factor
 	AppID  int64 // only members who may use this app of the organization (given it, or through a role); 0 for all
+	DeptID int64 // only members of this department of the organization; 0 for all
 }
 
 // MemberPage is one page of members and the cursors to its neighbours ("" when none).

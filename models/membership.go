@@ -88,25 +88,26 @@ func (t Tab) Status() Status {
 // Membership is a user, or an invited email, in an organization. Email and names are
 // copied from the user so the Users page can sort, search and page on one indexed table.
 type Membership struct {
-	ID          int64
-	OrgID       int64
-	UserID      *int64
-	Status      Status
-	Email       string
-	FirstName   string
-	LastName    string
-	NameKey     string // lower-cased "first last", or the email when there is no name: the sort key
-	LastNameKey string // lower-cased last name, for search
-	Department  string
-	Position    string
-	JobID       string
-	Location    string
-	InvitedByID *int64
-	LastLoginAt time.Time // zero when the member never logged in
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
-	Roles       []Role `gorm:"-"`
-	UserMFA     bool   `gorm:"-"` // the account has a second factor (loaded for the Users page)
+	ID           int64
+	OrgID        int64
+	UserID       *int64
+	Status       Status
+	Email        string
+	FirstName    string
+	LastName     string
+	NameKey      string // lower-cased "first last", or the email when there is no name: the sort key
+	LastNameKey  string // lower-cased last name, for search
+	DepartmentID *int64 // one of the organization's departments, or nil
+	Department   string `gorm:"-"` // its name, loaded with the membership ("" when none)
+	Position     string
+	JobID        string
+	Location     string
+	InvitedByID  *int64
+	LastLoginAt  time.Time // zero when the member never logged in
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+	Roles        []Role `gorm:"-"`
+	UserMFA      bool   `gorm:"-"` // the account has a second factor (loaded for the Users page)
 }
 
 // DisplayName is the member's name, or their email when no name is known.

@@ -98,15 +98,18 @@ func TestParseCSV(t *testing.T) {
 func TestParseXLSX(t *testing.T) {
 	t.Run("the template, filled in", func(t *testing.T) {
 		var buf bytes.Buffer
-		if err := sheet.TemplateXLSX(&buf, []string{"Owner", "Admin", "Editor", "Viewer"}, []string{"CI", "Wiki admin"}); err != nil {
+		if err := sheet.TemplateXLSX(&buf, []string{"Owner", "Admin", "Editor", "Viewer"}, []string{"CI", "Wiki admin"}, []string{"Engineering"}); err != nil {
 			t.Fatal(err)
 		}
 		f, err := excelize.OpenReader(&buf)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := f.GetSheetList(); len(got) != 3 || got[1] != "Roles" || got[2] != "Apps" {
+		if got := f.GetSheetList(); len(got) != 4 || got[1] != "Roles" || got[2] != "Apps" || got[3] != "Departments" {
 			t.Errorf("sheets %v", got)
+		}
+		if v, _ := f.GetCellValue("Departments", "A2"); v != "Engineering" {
+			t.Errorf("Departments!A2 = %q", v)
 		}
 		if v, _ := f.GetCellValue("Roles", "A5"); v != "Viewer" {
 			t.Errorf("Roles!A5 = %q", v)
@@ -156,22 +159,22 @@ func TestParseXLSX(t *testing.T) {
 
 func TestTemplateCSV(t *testing.T) {
 	var buf bytes.Buffer
-	if err := sheet.TemplateCSV(&buf, []string{"Wiki"}); err != nil {
+	if err := sheet.TemplateCSV(&buf, []string{"Wiki"}, []string{"Engineering"}); err != nil {
 		t.Fatal(err)
 	}
 	if first, _, _ := strings.Cut(buf.String(), "\r\n"); !strings.HasSuffix(first, ",Location,Apps") {
 		t.Errorf("header %q: want Apps after Location", first)
 	}
 	rows, err := sheet.Parse(&buf)
-	if err != nil || len(rows) != 1 || rows[0].Email != "ada@example.com" || rows[0].Apps != "Wiki" {
+	if err != nil || len(rows) != 1 || rows[0].Email != "ada@example.com" || rows[0].Apps != "Wiki" || rows[0].Department != "Engineering" {
 		t.Errorf("template reads back as %+v, %v", rows, err)
 	}
 	buf.Reset()
-	if err := sheet.TemplateCSV(&buf, nil); err != nil {
+	if err := sheet.TemplateCSV(&buf, nil, nil); err != nil {
 		t.Fatal(err)
 	}
-	if rows, err := sheet.Parse(&buf); err != nil || len(rows) != 1 || rows[0].Apps != "" {
-		t.Errorf("template without apps reads back as %+v, %v", rows, err)
+	if rows, err := sheet.Parse(&buf); err != nil || len(rows) != 1 || rows[0].Apps != "" || rows[0].Department != "" {
+		t.Errorf("template without apps or departments reads back as %+v, %v", rows, err)
 	}
 }
 

@@ -12,37 +12,43 @@ import (
 // Example is the template's example row; its Apps cell is filled by example.
 var Example = []string{"Ada", "Lovelace", "ada@example.com", "+44 7911 123456", "Editor", "Engineering", "Analyst", "E-1815", "London", ""}
 
-// example is the example row for an organization whose enabled apps are apps: it names the
-// first of them, or none when there are none (an app it does not have would be an error).
-func example(apps []string) []string {
+// example is the example row for an organization whose enabled apps are apps and whose
+// departments are depts: it names the first of each, or none when there are none (an app or
+// a department it does not have would be an error).
+func example(apps, depts []string) []string {
 	row := append([]string(nil), Example...)
 	if len(apps) > 0 {
 		row[len(row)-1] = apps[0]
 	}
+	row[5] = ""
+	if len(depts) > 0 {
+		row[5] = depts[0]
+	}
 	return row
 }
 
-// TemplateCSV writes the CSV template: the header and the example row. The role and app names
-// are told on the import page (a note line would not be valid CSV).
-func TemplateCSV(w io.Writer, apps []string) error {
+// TemplateCSV writes the CSV template: the header and the example row. The role, app and
+// department names are told on the import page (a note line would not be valid CSV).
+func TemplateCSV(w io.Writer, apps, depts []string) error {
 	cw := csv.NewWriter(w)
 	cw.UseCRLF = true
 	_ = cw.Write(Columns)
-	_ = cw.Write(example(apps))
+	_ = cw.Write(example(apps, depts))
 	cw.Flush()
 	return cw.Error()
 }
 
 // TemplateXLSX writes the Excel template: a "People" sheet with the header and the example
 // row, a "Roles" sheet listing the valid role names and how to write several, and an "Apps"
-// sheet listing the organization's enabled apps (apps) the same way.
-func TemplateXLSX(w io.Writer, roles, apps []string) error {
+// sheet listing the organization's enabled apps (apps) the same way, and a "Departments" sheet
+// listing its departments (depts).
+func TemplateXLSX(w io.Writer, roles, apps, depts []string) error {
 	f := excelize.NewFile()
 	defer f.Close()
 	if err := f.SetSheetName("Sheet1", "People"); err != nil {
 		return err
 	}
-	for i, row := range [][]string{Columns, example(apps)} {
+	for i, row := range [][]string{Columns, example(apps, depts)} {
 		cell, _ := excelize.CoordinatesToCellName(1, i+1)
 		if err := f.SetSheetRow("People", cell, &row); err != nil {
 			return err
@@ -73,6 +79,19 @@ func TemplateXLSX(w io.Writer, roles, apps []string) error {
 		_ = f.SetCellValue("Apps", "A"+strconv.Itoa(i+2), a)
 	}
 	_ = f.SetColWidth("Apps", "A", "A", 60)
+	if _, err := f.NewSheet("Departments"); err != nil {
+		return err
+	}
+	if len(depts) == 0 {
+		_ = f.SetCellValue("Departments", "A1", "The organization has no departments yet: leave the Department column empty")
+	} else {
+		_ = f.SetCellValue("Departments", "A1", "The organization's departments (one per cell; the column is optional)")
+	}
+	_ = f.SetRowStyle("Departments", 1, 1, bold)
+	for i, d := range depts {
+		_ = f.SetCellValue("Departments", "A"+strconv.Itoa(i+2), d)
+	}
+	_ = f.SetColWidth("Departments", "A", "A", 60)
 	return f.Write(w)
 }
 

@@ -30,7 +30,7 @@ func (s *Store) SaveInvitedMember(ctx context.Context, m *models.Membership, rol
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		var err error
 		if m.ID != 0 {
-			err = tx.Model(m).Select("status", "invited_by_id", "department", "position", "job_id", "location", "first_name", "last_name",
+			err = tx.Model(m).Select("status", "invited_by_id", "department_id", "position", "job_id", "location", "first_name", "last_name",
 				"name_key", "last_name_key", "updated_at").Updates(m).Error
 		} else {
 			err = tx.Create(m).Error

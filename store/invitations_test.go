@@ -196,9 +196,15 @@ func wantLinkError(tb testing.TB, what string, err error, st models.LinkState) {
 func TestSaveInvitedMember(t *testing.T) {
 	ctx := context.Background()
 	f := newInviteFixture(t)
+	ops, sales := &models.Department{OrgID: f.org.ID, Name: "Ops"}, &models.Department{OrgID: f.org.ID, Name: "Sales"}
+	for _, d := range []*models.Department{ops, sales} {
+		if err := f.s.CreateDepartment(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+	}
 	before := tableCounts(t, f.s)
 	m := &models.Membership{OrgID: f.org.ID, Email: "ada@example.com", Status: models.StatusInvited, InvitedByID: &f.owner.User.ID,
-		Department: "Ops", Position: "Engineer"}
+		DepartmentID: &ops.ID, Position: "Engineer"}
 	m.SetName("Ada", "Lovelace")
 	if err := f.s.SaveInvitedMember(ctx, m, []models.Role{models.RoleViewer, models.RoleEditor}); err != nil {
 		t.Fatal(err)
@@ -213,7 +219,7 @@ func TestSaveInvitedMember(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A revoked membership invited again is the same row.
-	m.Status, m.Department = models.StatusInvited, "Sales"
+	m.Status, m.DepartmentID = models.StatusInvited, &sales.ID
 	m.SetName("", "")
 	if err := f.s.SaveInvitedMember(ctx, m, []models.Role{models.RoleAdmin}); err != nil {
 		t.Fatal(err)

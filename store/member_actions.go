@@ -33,6 +33,9 @@ func (s *Store) FindMemberByEmail(ctx context.Context, orgID int64, email string
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to find member by email: %w", err)
 	}
+	if err := fillDepartment(db, &m); err != nil {
+		return nil, fmt.Errorf("store: unable to find member by email: %w", err)
+	}
 	roles, err := rolesOf(db, []int64{m.ID})
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to find member by email: %w", err)
@@ -45,6 +48,9 @@ func loadMember(db *gorm.DB, orgID, id int64) (*models.Membership, error) {
 	var m models.Membership
 	if err := db.Where("org_id = ? AND id = ?", orgID, id).Take(&m).Error; err != nil {
 		return nil, notFound(err)
+	}
+	if err := fillDepartment(db, &m); err != nil {
+		return nil, err
 	}
 	roles, err := rolesOf(db, []int64{m.ID})
 	if err != nil {
@@ -83,14 +89,15 @@ func (s *Store) SetMemberRoles(ctx context.Context, m *models.Membership, roles 
 	return nil
 }
 
-// UpdateMemberDetails writes the membership's department, position, job ID and location.
+// UpdateMemberDetails writes the membership's department (d.DepartmentID, which names d.Department),
+// position, job ID and location.
 func (s *Store) UpdateMemberDetails(ctx context.Context, m *models.Membership, d models.MemberDetailsRequest) error {
-	err := s.writer(ctx).Model(m).Updates(map[string]any{"department": d.Department, "position": d.Position, "job_id": d.JobID,
+	err := s.writer(ctx).Model(m).Updates(map[string]any{"department_id": d.DepartmentID, "position": d.Position, "job_id": d.JobID,
 		"location": d.Location, "updated_at": s.now()}).Error
 	if err != nil {
 		return fmt.Errorf("store: unable to change member details: %w", err)
 	}
-	m.Department, m.Position, m.JobID, m.Location = d.Department, d.Position, d.JobID, d.Location
+	m.DepartmentID, m.Department, m.Position, m.JobID, m.Location = d.DepartmentID, d.Department, d.Position, d.JobID, d.Location
 	return nil
 }
 

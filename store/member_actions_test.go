@@ -45,7 +45,11 @@ func TestMemberWrites(t *testing.T) {
 	if err := f.s.SetMemberRoles(ctx, &vic, []models.Role{models.RoleViewer, models.RoleEditor, models.RoleViewer}); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.s.UpdateMemberDetails(ctx, &vic, models.MemberDetailsRequest{Department: "Ops", Location: "Zürich"}); err != nil {
+	ops := &models.Department{OrgID: f.org.ID, Name: "Ops"}
+	if err := f.s.CreateDepartment(ctx, ops); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.s.UpdateMemberDetails(ctx, &vic, models.MemberDetailsRequest{Department: "Ops", DepartmentID: &ops.ID, Location: "Zürich"}); err != nil {
 		t.Fatal(err)
 	}
 	wantTableDelta(t, f.s, before, map[string]int64{"membership_roles": 1})

@@ -24,48 +24,9 @@ func (s *Store) FindMembers(ctx context.Context, orgID int64, f models.MemberFil
 	}
 	f.Limit = min(f.Limit, MaxMemberPage)
 	f.Sort = models.ParseSortKey(string(f.Sort))
-	// The page is ordered, and cursors compared, by (keyCol, idCol).
-	keyCol, idCol := sortColumn(f.Sort), "id"
-	var q *gorm.DB
-	term := strings.ToLower(strings.TrimSpace(f.Query))
-	narrow := false
-	if f.AppID != 0 {
-		var err error
-		if narrow, err = s.fewAppMembers(ctx, f.AppID); err != nil {
-			return nil, err
-		}
-	}
-	switch {
-	case term != "" && !narrow:
-		q, keyCol, idCol = s.searchMembers(ctx, orgID, f.Status, term, f.Sort)
-	case narrow:
-		// Few members may use the app: the page is read from its grants (a lookup by id
-		// each, then a sort of at most maxNarrowApp rows) rather than by walking the
-		// organization's members until enough have it. The unary + keeps SQLite off the
-		// status indexes.
-		q = s.reader(ctx).Model(&models.Membership{}).
-			Where("+org_id = ? AND +status = ? AND id IN (SELECT membership_id FROM app_members WHERE app_id = ?)", orgID, f.Status, f.AppID)
-		if term != "" {
-			// The search's prefixes, checked on these few rows.
-			hi := term + "\U0010FFFF"
-			q = q.Where(`(memberships.email >= ? AND memberships.email < ?) OR (memberships.name_key >= ? AND memberships.name_key < ?)
-				OR (memberships.last_name_key >= ? AND memberships.last_name_key < ?)`, term, hi, term, hi, term, hi)
-		}
-	default:
-		q = s.reader(ctx).Model(&models.Membership{}).Where("org_id = ? AND status = ?", orgID, f.Status)
-	}
-	if f.NoMFA {
-		// Checked row by row as the page fills, not by listing every account without MFA.
-		q = q.Where("EXISTS (SELECT 1 FROM users WHERE users.id = memberships.user_id AND users.mfa_enabled = ?)", false)
-	}
-	if f.AppID != 0 {
-		// Also checked row by row as the page fills, on the primary keys of app_members
-		// (app_id, membership_id), membership_roles (membership_id, role) and app_roles
-		// (app_id, role); the app must be orgID's, so its grants only name orgID's members.
-		q = q.Where(`(EXISTS (SELECT 1 FROM app_members WHERE app_members.app_id = ? AND app_members.membership_id = memberships.id)
-			OR EXISTS (SELECT 1 FROM membership_roles JOIN app_roles ON app_roles.role = membership_roles.role
-				WHERE membership_roles.membership_id = memberships.id AND app_roles.app_id = ?))`, f.AppID, f.AppID)
-		q = q.Where("EXISTS (SELECT 1 FROM apps WHERE apps.id = ? AND apps.org_id = ?)", f.AppID, orgID)
+	q, keyCol, idCol, err := s.memberQuery(ctx, orgID, f)
+	if err != nil {
+		return nil, err
 	}
 	c := decodeCursor(f.Cursor, f.Sort, f.Desc)
 	backward := c != nil && c.Backward
@@ -111,6 +72,94 @@ func (s *Store) FindMembers(ctx context.Context, orgID int64, f models.MemberFil
 	return res, nil
 }
 
+// memberQuery selects the organization's members f asks for (its status, search and
+// filters; not its cursor or limit), and names the columns to order and page them by.
+func (s *Store) memberQuery(ctx context.Context, orgID int64, f models.MemberFilter) (q *gorm.DB, keyCol, idCol string, err error) {
+	// The page is ordered, and cursors compared, by (keyCol, idCol).
+	keyCol, idCol = sortColumn(f.Sort), "id"
+	term := strings.ToLower(strings.TrimSpace(f.Query))
+	narrow := false
+	if f.AppID != 0 {
+		if narrow, err = s.fewAppMembers(ctx, f.AppID); err != nil {
+			return nil, "", "", err
+		}
+	}
+	switch {
+	case term != "" && !narrow:
+		q, keyCol, idCol = s.searchMembers(ctx, orgID, f.Status, term, f.Sort)
+	case narrow:
+		// Few members may use the app: the page is read from its grants (a lookup by id
+		// each, then a sort of at most maxNarrowApp rows) rather than by walking the
+		// organization's members until enough have it. The unary + keeps SQLite off the
+		// status indexes.
+		q = s.reader(ctx).Model(&models.Membership{}).
+			Where("+org_id = ? AND +status = ? AND id IN (SELECT membership_id FROM app_members WHERE app_id = ?)", orgID, f.Status, f.AppID)
+		if term != "" {
+			// The search's prefixes, checked on these few rows.
+			hi := term + "\U0010FFFF"
+			q = q.Where(`(memberships.email >= ? AND memberships.email < ?) OR (memberships.name_key >= ? AND memberships.name_key < ?)
+				OR (memberships.last_name_key >= ? AND memberships.last_name_key < ?)`, term, hi, term, hi, term, hi)
+		}
+	default:
+		q = s.reader(ctx).Model(&models.Membership{}).Where("org_id = ? AND status = ?", orgID, f.Status)
+	}
+	if f.DeptID != 0 {
+		// In name order (and to count), memberships_by_department (org_id, department_id,
+		// status, name_key, id) walks just the department's members, however few. In another
+		// order, walking that order's index and checking each row beats sorting a whole
+		// department per page: the unary + keeps SQLite off memberships_by_department.
+		col := "memberships.department_id"
+		if f.Sort != models.SortName {
+			col = "+" + col
+		}
+		q = q.Where(col+" = ?", f.DeptID)
+	}
+	if f.NoMFA {
+		// Checked row by row as the page fills, not by listing every account without MFA.
+		q = q.Where("EXISTS (SELECT 1 FROM users WHERE users.id = memberships.user_id AND users.mfa_enabled = ?)", false)
+	}
+	if f.AppID != 0 {
+		// Also checked row by row as the page fills, on the primary keys of app_members
+		// (app_id, membership_id), membership_roles (membership_id, role) and app_roles
+		// (app_id, role); the app must be orgID's, so its grants only name orgID's members.
+		q = q.Where(`(EXISTS (SELECT 1 FROM app_members WHERE app_members.app_id = ? AND app_members.membership_id = memberships.id)
+			OR EXISTS (SELECT 1 FROM membership_roles JOIN app_roles ON app_roles.role = membership_roles.role
+				WHERE membership_roles.membership_id = memberships.id AND app_roles.app_id = ?))`, f.AppID, f.AppID)
+		q = q.Where("EXISTS (SELECT 1 FROM apps WHERE apps.id = ? AND apps.org_id = ?)", f.AppID, orgID)
+	}
+	return q, keyCol, idCol, nil
+}
+
+// CountMatching counts the organization's members f asks for (without its cursor and limit),
+// stopping at limit+1: a count past the cap of a bulk action is not needed exactly.
+func (s *Store) CountMatching(ctx context.Context, orgID int64, f models.MemberFilter, limit int) (int, error) {
+	f.Sort = models.ParseSortKey(string(f.Sort))
+	q, _, idCol, err := s.memberQuery(ctx, orgID, f)
+	if err != nil {
+		return 0, err
+	}
+	var n int64
+	if err := s.reader(ctx).Table("(?) AS m", q.Select(idCol+" AS id").Limit(limit+1)).Count(&n).Error; err != nil {
+		return 0, fmt.Errorf("store: unable to count members: %w", err)
+	}
+	return int(n), nil
+}
+
+// MatchingIDs lists the ids of the organization's members f asks for (without its cursor and
+// limit), in its order, at most limit+1 of them.
+func (s *Store) MatchingIDs(ctx context.Context, orgID int64, f models.MemberFilter, limit int) ([]int64, error) {
+	f.Sort = models.ParseSortKey(string(f.Sort))
+	q, keyCol, idCol, err := s.memberQuery(ctx, orgID, f)
+	if err != nil {
+		return nil, err
+	}
+	var ids []int64
+	if err := q.Order(keyCol).Order(idCol).Limit(limit+1).Pluck(idCol, &ids).Error; err != nil {
+		return nil, fmt.Errorf("store: unable to list members: %w", err)
+	}
+	return ids, nil
+}
+
 // maxNarrowApp is how many members given an app (and no role carrying it) FindMembers reads
 // by their grants; past it, walking the sort index and checking each member is cheaper.
 const maxNarrowApp = 2000
@@ -133,7 +182,9 @@ func (s *Store) fewAppMembers(ctx context.Context, appID int64) (bool, error) {
 // position, job ID, location, inviter, last name key and updated time stay zero (FindMember
 // loads a whole membership).
 const memberColumns = "memberships.id, memberships.user_id, memberships.status, memberships.email, memberships.first_name, " +
-	"memberships.last_name, memberships.name_key, memberships.department, memberships.last_login_at, memberships.created_at, " +
+	"memberships.last_name, memberships.name_key, " +
+	"COALESCE((SELECT departments.name FROM departments WHERE departments.id = memberships.department_id), '') AS department, " +
+	"memberships.last_login_at, memberships.created_at, " +
 	"COALESCE((SELECT users.mfa_enabled FROM users WHERE users.id = memberships.user_id), 0) AS user_mfa"
 
 // scanMembers runs q, which selects memberColumns of orgID's memberships and then a role,

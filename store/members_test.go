@@ -76,7 +76,7 @@ func TestMemberCounts(t *testing.T) {
 			t.Errorf("org A after terminate = %v, want 2 active, 1 terminated", got)
 		}
 		// An update that leaves the status alone changes no count.
-		if err := s.w.Model(&ms[1]).Updates(map[string]any{"status": models.StatusActive, "department": "Sales"}).Error; err != nil {
+		if err := s.w.Model(&ms[1]).Updates(map[string]any{"status": models.StatusActive, "position": "Sales"}).Error; err != nil {
 			t.Fatal(err)
 		}
 		if got = checkCounts(t, s, a.ID, "after same-status update"); got[models.StatusActive] != 2 {

@@ -106,7 +106,7 @@ func TestMemberPrefixesInSync(t *testing.T) {
 		check(t)
 	})
 	t.Run("other columns leave it alone", func(t *testing.T) {
-		if err := s.w.Model(&ada).Updates(map[string]any{"department": "Maths", "last_login_at": s.now()}).Error; err != nil {
+		if err := s.w.Model(&ada).Updates(map[string]any{"position": "Maths", "last_login_at": s.now()}).Error; err != nil {
 			t.Fatal(err)
 		}
 		check(t)

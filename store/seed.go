@@ -109,11 +109,17 @@ type seeder struct {
 	seq                 int
 	seed                uint64
 	inviters            []seedUser // seeded active Admins, who send the invitations
+	depts               []int64    // the organization's departments named seedDepartments
 	invitations, audits int
 }
 
 func (g *seeder) batch(tx *gorm.DB, n, invitations int) error {
 	rng, now, orgID := g.rng, g.now, g.org.ID
+	if g.depts == nil {
+		if err := g.departments(tx); err != nil {
+			return err
+		}
+	}
 	// Rows carry their own ids, counted on from the largest of each table.
 	idTables := []string{"users", "memberships", "invitations", "outbox_messages", "audit_events"}
 	last, err := g.d.lastIDs(tx, idTables...)
@@ -123,7 +129,7 @@ func (g *seeder) batch(tx *gorm.DB, n, invitations int) error {
 	ids := struct{ U, M, I, O, A int64 }{last[0], last[1], last[2], last[3], last[4]}
 	users := newRows("users", "id", "email", "first_name", "last_name", "password_hash", "last_org_id", "last_login_at", "created_at", "updated_at")
 	members := newRows("memberships", "id", "org_id", "user_id", "status", "email", "first_name", "last_name", "name_key", "last_name_key",
-		"department", "position", "job_id", "invited_by_id", "last_login_at", "created_at", "updated_at")
+		"department_id", "position", "job_id", "invited_by_id", "last_login_at", "created_at", "updated_at")
 	roles := newRows("membership_roles", "membership_id", "role")
 	invs := newRows("invitations", "id", "org_id", "membership_id", "email", "token_hash", "invited_by_id", "expires_at", "superseded_at", "created_at")
 	outbox := newRows("outbox_messages", "id", "org_id", "invitation_id", "channel", "recipient", "subject", "text_body", "status",
@@ -177,7 +183,7 @@ func (g *seeder) batch(tx *gorm.DB, n, invitations int) error {
 			pending = append(pending, invited{ids.M, email, joined, role, members.n})
 		}
 		members.add(ids.M, orgID, userID, string(status), email, first, last, nameKey, lastKey,
-			seedDepartments[rng.IntN(len(seedDepartments))], seedPositions[rng.IntN(len(seedPositions))],
+			g.depts[rng.IntN(len(g.depts))], seedPositions[rng.IntN(len(seedPositions))],
 			fmt.Sprintf("J%06d", seq), invitedBy, lastLogin, joined, joined)
 		roles.add(ids.M, string(role))
 		switch status {
@@ -304,4 +310,17 @@ func seedRole(p int) models.Role {
 		return models.RoleEditor
 	}
 	return models.RoleViewer
+}
+
+// departments finds or creates the organization's departments named seedDepartments.
+func (g *seeder) departments(tx *gorm.DB) error {
+	for _, name := range seedDepartments {
+		d := models.Department{OrgID: g.org.ID, Name: name}
+		if err := tx.Where("org_id = ? AND name = ?", g.org.ID, name).Attrs(models.Department{CreatedAt: g.now, UpdatedAt: g.now}).
+			FirstOrCreate(&d).Error; err != nil {
+			return fmt.Errorf("store: unable to seed departments: %w", err)
+		}
+		g.depts = append(g.depts, d.ID)
+	}
+	return nil
 }

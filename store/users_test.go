@@ -16,6 +16,9 @@ func membershipOf(tb testing.TB, s *Store, orgID int64, email string) models.Mem
 	if err := s.r.Where("org_id = ? AND email = ?", orgID, email).Take(&m).Error; err != nil {
 		tb.Fatalf("membership of %s in org %d: %v", email, orgID, err)
 	}
+	if err := fillDepartment(s.r, &m); err != nil {
+		tb.Fatal(err)
+	}
 	roles, err := rolesOf(s.r, []int64{m.ID})
 	if err != nil {
 		tb.Fatal(err)

@@ -28,6 +28,9 @@ type UsersView struct {
 	Bulk     []BulkOption           // actions for a selection on this tab; none: no checkboxes
 	Apps     []models.App           // the organization's apps, for the App filter (Owners and Admins); nil hides it
 	AppID    int64                  // the App filter: only members who may use this app; 0 for all
+	Depts    []models.Department    // the organization's departments, for the Department filter; nil hides it
+	DeptID   int64                  // the Department filter; 0 for all
+	Matching int                    // members the tab and filters list (up to the bulk cap + 1), when more than this page
 }
 
 // InviteStatus is an invited member's latest link: whether it has expired and how its email fared.
@@ -49,6 +52,7 @@ type UsersQuery struct {
 	NoMFA    bool
 	Rejected bool  // the Pending tab's "Rejected" filter
 	AppID    int64 // the App filter
+	DeptID   int64 // the Department filter
 }
 
 // Href builds the Users page link; empty values are left out.
@@ -70,6 +74,9 @@ func (q UsersQuery) Href() string {
 	if q.AppID != 0 {
 		v.Set("app", strconv.FormatInt(q.AppID, 10))
 	}
+	if q.DeptID != 0 {
+		v.Set("dept", strconv.FormatInt(q.DeptID, 10))
+	}
 	if q.Rejected && q.Tab == models.TabPending {
 		v.Set("filter", "rejected")
 	}
@@ -84,7 +91,12 @@ func TabHref(t models.Tab) string { return UsersQuery{Tab: t}.Href() }
 
 // sortHref links to the first page sorted by key; clicking the current sort flips its direction.
 func (v UsersView) sortHref(key models.SortKey) string {
-	return UsersQuery{Tab: v.Tab, Query: v.Query, Sort: key, Desc: v.Sort == key && !v.Desc, NoMFA: v.NoMFA, Rejected: v.Rejected, AppID: v.AppID}.Href()
+	return UsersQuery{Tab: v.Tab, Query: v.Query, Sort: key, Desc: v.Sort == key && !v.Desc, NoMFA: v.NoMFA, Rejected: v.Rejected, AppID: v.AppID, DeptID: v.DeptID}.Href()
+}
+
+// query is what the page lists: its tab, search and filters, without a cursor.
+func (v UsersView) query() UsersQuery {
+	return UsersQuery{Tab: v.Tab, Query: v.Query, Sort: v.Sort, Desc: v.Desc, NoMFA: v.NoMFA, Rejected: v.Rejected, AppID: v.AppID, DeptID: v.DeptID}
 }
 
 // ariaSort is the aria-sort value of the column sorted by key.
