@@ -22,7 +22,7 @@ func TestCrossOrganizationIsolation(t *testing.T) {
 
 	// Globex: an Owner with a second factor and a session, an active, a terminated and an
 	// invited member (whose invitation put a message in the outbox), an app with an OpenID
-	// Connect client, an import.
+	// Connect client, a department, an import.
 	bob := db.addMember(globex.ID, "bob@example.com", models.RoleOwner)
 	ms := db.addMembers(globex.ID,
 		member{Email: "gail@example.com", First: "Gail", Last: "Active", Roles: []models.Role{models.RoleEditor}},
@@ -41,6 +41,8 @@ func TestCrossOrganizationIsolation(t *testing.T) {
 	must(t, db.db.Create(&gApp).Error)
 	client := models.OIDCClient{OrgID: globex.ID, AppID: gApp.ID, ClientID: "globex-client", SecretHash: []byte("x"), RedirectURIs: "https://wiki.globex.test/cb", CreatedAt: now}
 	must(t, db.db.Create(&client).Error)
+	dept := models.Department{OrgID: globex.ID, Name: "Globex sales", CreatedAt: now, UpdatedAt: now}
+	must(t, db.db.Create(&dept).Error)
 	imp := models.Import{OrgID: globex.ID, UserID: bob.UserID, FileName: "people.csv", Status: models.ImportDone, CreatedAt: now}
 	must(t, db.db.Create(&imp).Error)
 	factor := models.MFAFactor{UserID: *bob.UserID, Kind: models.FactorTOTP, Secret: "JBSWY3DPEHPK3PXP", ConfirmedAt: &now, CreatedAt: now}
@@ -86,6 +88,8 @@ func TestCrossOrganizationIsolation(t *testing.T) {
 				return append(ids(gApp.ID), value{strconv.FormatInt(aApp.ID, 10), false})
 			case strings.HasPrefix(path, "/apps/"):
 				return ids(gApp.ID)
+			case strings.HasPrefix(path, "/departments/"):
+				return ids(dept.ID)
 			case strings.HasPrefix(path, "/outbox/"):
 				return ids(outbox)
 			case strings.HasPrefix(path, "/account/mfa/"):
