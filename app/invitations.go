@@ -23,11 +23,15 @@ const quotaWindow = 24 * time.Hour
 // transaction, so parallel submissions cannot overshoot them. Whether an email has a
 // Gatehouse account elsewhere changes nothing the inviter sees.
 func (s *Service) Invite(ctx context.Context, cur *models.Current, req models.InviteRequest, meta models.Meta) ([]models.InviteOutcome, error) {
-	if !cur.Can(models.PermInviteMembers) {
+	if !s.MayInvite(cur) {
 		return nil, models.ErrForbidden
 	}
 	if errs := req.Validate(); errs.Any() {
 		return nil, errs
+	}
+	// Members who invite under "All members" hand out roles (CheckGrant), not app access.
+	if len(req.Apps) > 0 && !cur.Can(models.PermManageMembers) {
+		return nil, models.FieldErrors{"apps": "Only Owners and Admins can give access to apps. Leave the apps unchecked."}
 	}
 	if err := models.CheckGrant(cur.Actor(), req.Roles); err != nil {
 		return nil, err
@@ -110,6 +114,7 @@ func (s *Service) invitePerson(ctx context.Context, cur *models.Current, p model
 	*left--
 	roles := models.SortRoles(p.Roles)
 	m.Status, m.InvitedByID = models.StatusInvited, &cur.User.ID
+	m.JoinedVia = models.InviteVia(cur.Permissions)
 	m.Department, m.Position = p.Department, p.Position
 	if p.JobID != "" {
 		m.JobID = p.JobID
@@ -156,8 +161,11 @@ func (s *Service) invitePerson(ctx context.Context, cur *models.Current, p model
 
 // InviteApps returns the apps the invite dialog offers: the organization's enabled apps, by name.
 func (s *Service) InviteApps(ctx context.Context, cur *models.Current) ([]models.App, error) {
-	if !cur.Can(models.PermInviteMembers) {
+	if !s.MayInvite(cur) {
 		return nil, models.ErrForbidden
+	}
+	if !cur.Can(models.PermManageMembers) {
+		return nil, nil
 	}
 	apps, err := s.st.ListApps(ctx, cur.Org.ID)
 	if err != nil {

@@ -49,19 +49,27 @@ func (s *Service) AcceptInvitation(ctx context.Context, raw string, req models.S
 	if err != nil {
 		return nil, info, err
 	}
-	if errs := req.Validate(info.Invitation.Email); errs.Any() {
+	errs := req.Validate(info.Invitation.Email)
+	req.Extras.Validate(errs, info.Org.OrgRules)
+	if errs.Any() {
 		return nil, info, errs
 	}
-	in := store.AcceptInput{FirstName: req.FirstName, LastName: req.LastName, PasswordHash: models.HashPassword(req.Password)}
+	in := store.AcceptInput{FirstName: req.FirstName, LastName: req.LastName, PasswordHash: models.HashPassword(req.Password),
+		Status: models.StatusOnJoin(info.Org, info.Membership.JoinedVia), Extras: req.Extras}
 	var user *models.User
+	var status models.Status
 	err = s.st.InTx(ctx, func(ctx context.Context) error {
 		u, m, err := s.st.AcceptInvitation(ctx, raw, in)
 		if err != nil {
 			return err
 		}
-		user = u
+		user, status = u, m.Status
+		detail := ""
+		if m.Status == models.StatusPending {
+			detail = "waiting for approval"
+		}
 		return s.st.Audit(ctx, models.AuditEvent{OrgID: &m.OrgID, ActorUserID: &u.ID, ActorEmail: u.Email,
-			Action: models.ActionSignedUp, TargetMembershipID: &m.ID, TargetEmail: u.Email}, meta)
+			Action: models.ActionSignedUp, TargetMembershipID: &m.ID, TargetEmail: u.Email, Detail: detail}, meta)
 	})
 	if errors.Is(err, models.ErrConflict) {
 		return nil, info, ErrHasAccount
@@ -69,7 +77,8 @@ func (s *Service) AcceptInvitation(ctx context.Context, raw string, req models.S
 	if err != nil {
 		return nil, info, err
 	}
-	s.log.Info("invitation accepted", "user", user.ID, "org", info.Org.ID)
+	s.log.Info("invitation accepted", "user", user.ID, "org", info.Org.ID, "status", status)
+	info.Membership.Status = status
 	return user, info, nil
 }
 

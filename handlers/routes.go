@@ -114,6 +114,8 @@ func (h *Handler) routes(e *echo.Echo) {
 	member.GET("/users", h.UsersList, nav("users"))
 	// Anyone may open the invite dialog: those who may not invite are told whom to ask.
 	member.GET("/users/invite", h.InviteForm, nav("users"))
+	// Sending them too: the organization's "Who may invite" rule is checked by the use case.
+	member.POST("/users/invite", h.Invite, nav("users"))
 	member.GET("/users/:id", h.MemberPage, nav("users"))
 	// Bulk actions: each needs its own permission, checked for the action chosen (bulkOptions).
 	member.POST("/users/bulk", h.BulkAction, nav("users"))
@@ -126,7 +128,6 @@ func (h *Handler) routes(e *echo.Echo) {
 
 	// Owners and Admins: invitations.
 	inviter := group{e, []echo.MiddlewareFunc{h.requireLogin, h.require(models.PermInviteMembers), nav("users")}}
-	inviter.POST("/users/invite", h.Invite)
 	inviter.GET("/users/import", h.ImportForm)
 	inviter.GET("/users/import/template.:format", h.ImportTemplate)
 	inviter.POST("/users/import/preview", h.ImportPreview) // bodyLimits: importBodyLimit

@@ -76,7 +76,7 @@ func roleOptions(cur *models.Current, checked []models.Role) []views.RoleOption 
 // InviteForm opens the "Invite users" dialog; members who may not invite are told whom to ask.
 func (h *Handler) InviteForm(c echo.Context) error {
 	cur := current(c)
-	if !cur.Can(models.PermInviteMembers) {
+	if !h.app.MayInvite(cur) {
 		admins, err := h.app.FindInviters(c.Request().Context(), cur)
 		if err != nil {
 			return err

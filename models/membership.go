@@ -102,7 +102,10 @@ type Membership struct {
 	JobID       string
 	Location    string
 	InvitedByID *int64
-	LastLoginAt time.Time // zero when the member never logged in
+	JoinedVia   JoinVia // how the membership came in (the Pending tab's "how")
+	// RejectReason is what the admin wrote when rejecting the request ("" when none).
+	RejectReason string
+	LastLoginAt  time.Time // zero when the member never logged in
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
 	Roles       []Role `gorm:"-"`

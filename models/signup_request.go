@@ -5,6 +5,9 @@ import "time"
 // SignupRequest is what an invited person fills in to create their account.
 type SignupRequest struct {
 	FirstName, LastName, Password, Confirm string
+	// Extras are the fields the organization requires at signup (checked by the use case,
+	// which knows the organization).
+	Extras SignupExtras
 }
 
 // Validate cleans the names and checks the password for the invited email.

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -30,7 +31,7 @@ func (s *Store) SaveInvitedMember(ctx context.Context, m *models.Membership, rol
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		var err error
 		if m.ID != 0 {
-			err = tx.Model(m).Select("status", "invited_by_id", "department", "position", "job_id", "location", "first_name", "last_name",
+			err = tx.Model(m).Select("status", "invited_by_id", "joined_via", "department", "position", "job_id", "location", "first_name", "last_name",
 				"name_key", "last_name_key", "updated_at").Updates(m).Error
 		} else {
 			err = tx.Create(m).Error
@@ -127,6 +128,10 @@ type AcceptInput struct {
 	FirstName    string
 	LastName     string
 	PasswordHash string
+	// Status is what the membership becomes (models.StatusOnJoin); "" means active.
+	Status models.Status
+	// Extras are the fields the organization requires at signup; the phone becomes the account's.
+	Extras models.SignupExtras
 }
 
 // AcceptInvitation spends a live link and creates the account and makes the membership
@@ -159,7 +164,11 @@ func (s *Store) AcceptInvitation(ctx context.Context, raw string, in AcceptInput
 		if err != nil {
 			return &models.LinkError{State: models.LinkRevoked}
 		}
-		user = models.User{Email: inv.Email, FirstName: in.FirstName, LastName: in.LastName, PasswordHash: in.PasswordHash, LastOrgID: &m.OrgID}
+		if in.Status != "" {
+			to = in.Status
+		}
+		user = models.User{Email: inv.Email, FirstName: in.FirstName, LastName: in.LastName, PasswordHash: in.PasswordHash,
+			Phone: in.Extras.Phone, LastOrgID: &m.OrgID}
 		if err := tx.Create(&user).Error; err != nil {
 			if errors.Is(err, gorm.ErrDuplicatedKey) {
 				return models.ErrConflict
@@ -168,7 +177,13 @@ func (s *Store) AcceptInvitation(ctx context.Context, raw string, in AcceptInput
 		}
 		m.UserID, m.Status = &user.ID, to
 		m.SetName(in.FirstName, in.LastName)
-		return tx.Model(&m).Select("user_id", "status", "first_name", "last_name", "name_key", "last_name_key", "updated_at").Updates(&m).Error
+		cols := []string{"user_id", "status", "first_name", "last_name", "name_key", "last_name_key", "updated_at"}
+		if in.Extras.Any() {
+			d := in.Extras.Details()
+			m.Department, m.Position, m.JobID = cmp.Or(d.Department, m.Department), cmp.Or(d.Position, m.Position), cmp.Or(d.JobID, m.JobID)
+			cols = append(cols, "department", "position", "job_id")
+		}
+		return tx.Model(&m).Select(cols).Updates(&m).Error
 	})
 	if err != nil {
 		var le *models.LinkError
