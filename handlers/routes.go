@@ -85,6 +85,12 @@ func (h *Handler) routes(e *echo.Echo) {
 	// Invitation links carry their token in the path: never let it leak through Referer.
 	e.GET("/invite/:token", h.SignupForm, noReferrer)
 	e.POST("/invite/:token", h.Signup, noReferrer)
+	// The public invitation (join.go): the link carries its token in the path too.
+	e.GET("/join", h.JoinCodeForm)
+	e.POST("/join", h.JoinCode)
+	e.GET("/join/:token", h.JoinLinkPage, noReferrer)
+	e.POST("/join/signup", h.JoinSignup, noReferrer)
+	e.POST("/join/login", h.JoinLogin, noReferrer)
 
 	// The second login step, between the password and the session.
 	e.GET("/login/verify", h.VerifyForm)
@@ -150,15 +156,25 @@ func (h *Handler) routes(e *echo.Echo) {
 	manager.POST("/users/:id/details", h.EditDetails)
 	manager.GET("/users/:id/access", h.EditAccessForm)
 	manager.POST("/users/:id/access", h.EditAccess)
-	for _, act := range []models.MemberAction{models.ActTerminate, models.ActRestore, models.ActApprove, models.ActReject, models.ActReapprove} {
+	for _, act := range []models.MemberAction{models.ActTerminate, models.ActRestore} {
 		manager.GET("/users/:id/"+actionSlugs[act], h.ConfirmAction(act))
 		manager.POST("/users/:id/"+actionSlugs[act], h.DoAction(act))
 	}
+	// The Pending tab's requests (pending.go): Approve with roles, Reject with a reason.
+	for _, act := range []models.MemberAction{models.ActApprove, models.ActReapprove} {
+		manager.GET("/users/:id/"+actionSlugs[act], h.ApproveForm(act))
+		manager.POST("/users/:id/"+actionSlugs[act], h.Approve(act))
+	}
+	manager.GET("/users/:id/"+actionSlugs[models.ActReject], h.RejectForm)
+	manager.POST("/users/:id/"+actionSlugs[models.ActReject], h.Reject)
 
 	// Owners and Admins: organization settings.
 	orgAdmin := group{e, []echo.MiddlewareFunc{h.requireLogin, h.require(models.PermManageOrg)}}
 	orgAdmin.GET("/settings", h.Settings, nav("settings"))
 	orgAdmin.POST("/settings", h.SaveSettings, nav("settings"))
+	orgAdmin.POST("/settings/rules", h.SaveRules, nav("settings"))
+	orgAdmin.POST("/settings/join", h.SaveJoinLink, nav("settings"))
+	orgAdmin.GET("/settings/join/qr.:format", h.JoinQR, noReferrer)
 	// Owners and Admins: the organization's apps, guarded by the forward-auth endpoints.
 	orgAdmin.GET("/apps", h.Apps, nav("apps"))
 	orgAdmin.GET("/apps/new", h.NewAppForm, nav("apps"))
