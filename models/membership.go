@@ -106,10 +106,10 @@ type Membership struct {
 	// RejectReason is what the admin wrote when rejecting the request ("" when none).
 	RejectReason string
 	LastLoginAt  time.Time // zero when the member never logged in
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
-	Roles       []Role `gorm:"-"`
-	UserMFA     bool   `gorm:"-"` // the account has a second factor (loaded for the Users page)
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+	Roles        []Role `gorm:"-"`
+	UserMFA      bool   `gorm:"-"` // the account has a second factor (loaded for the Users page)
 }
 
 // DisplayName is the member's name, or their email when no name is known.
