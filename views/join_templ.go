@@ -343,11 +343,11 @@ func JoinPage(f JoinForm) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = FormField(Field{Name: "login_email", Label: "Email", Type: "email", Value: f.Login, Error: f.Errors["login_email"], Required: true, MaxLength: models.MaxEmailLen, Autocomplete: "username"}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = FormField(Field{Name: "login_email", Label: "Account email", Type: "email", Value: f.Login, Error: f.Errors["login_email"], Required: true, MaxLength: models.MaxEmailLen, Autocomplete: "username"}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = FormField(Field{Name: "login_password", Label: "Password", Type: "password", Required: true, Autocomplete: "current-password", MaxLength: 1024}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = FormField(Field{Name: "login_password", Label: "Account password", Type: "password", Required: true, Autocomplete: "current-password", MaxLength: 1024}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -996,7 +996,7 @@ func PublicInvitationCard(f JoinLinkForm) templ.Component {
 			templ_7745c5c3_Var39 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 59, "<section class=\"card form-card\" aria-labelledby=\"join-heading\"><h2 id=\"join-heading\">Public invitation</h2>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 59, "<section class=\"card form-card join-card\" aria-labelledby=\"join-heading\"><h2 id=\"join-heading\">Public invitation</h2>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
