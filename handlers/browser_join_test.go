@@ -32,7 +32,10 @@ func TestBrowserJoin(t *testing.T) {
 		waitPage(t, owner, "Settings")
 		axeScan(t, owner, axe, "Settings at "+w.name)
 		noSideways(t, owner, "Settings at "+w.name)
-		shoot(t, owner, "settings-"+w.name)
+		for _, card := range []string{"rules", "join"} {
+			step(t, owner, "scroll to "+card, chromedp.ScrollIntoView(chromedp.CSS("#"+card+"-heading")))
+			shoot(t, owner, "settings-"+card+"-"+w.name)
+		}
 	}
 
 	// A new person, without JavaScript's help needed: /join with the code, then the link.
