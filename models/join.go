@@ -181,20 +181,24 @@ func StatusOnJoin(org Organization, via JoinVia) Status {
 }
 
 // joinAlphabet is the join code's letters and digits with no look-alikes (no 0/O, 1/I/L,
-// 2/Z, 5/S, 8/B, U/V): 26 symbols, so 8 of them are about 2×10¹¹ codes.
-const joinAlphabet = "ACDEFGHJKMNPQRTVWXY345679"
+// 2/Z, 5/S, 8/B, U/V): 24 symbols, so 8 of them are about 1.1×10¹¹ codes.
+const joinAlphabet = "ACDEFGHJKMNPQRTVWXY34679"
 
 // JoinCodeLen is the join code's length.
 const JoinCodeLen = 8
 
 // NewJoinCode returns a random join code.
 func NewJoinCode() string {
-	b := make([]byte, JoinCodeLen)
-	rand.Read(b)
-	out := make([]byte, JoinCodeLen)
-	for i := range b {
-		// 256 % 25 leaves a bias of under 1%: immaterial against a rate-limited guesser.
-		out[i] = joinAlphabet[int(b[i])%len(joinAlphabet)]
+	out := make([]byte, 0, JoinCodeLen)
+	b := make([]byte, 16)
+	for len(out) < JoinCodeLen {
+		rand.Read(b)
+		for _, c := range b {
+			// Bytes past the last whole multiple of the alphabet are skipped: no symbol is likelier.
+			if int(c) < 256/len(joinAlphabet)*len(joinAlphabet) && len(out) < JoinCodeLen {
+				out = append(out, joinAlphabet[int(c)%len(joinAlphabet)])
+			}
+		}
 	}
 	return string(out)
 }
