@@ -49,13 +49,24 @@ func (s *Service) AcceptInvitation(ctx context.Context, raw string, req models.S
 	if err != nil {
 		return nil, info, err
 	}
-	errs := req.Validate(info.Invitation.Email)
+	email := info.Invitation.Email
+	if email == "" {
+		// A phone invitation: the person gives their email now.
+		email = models.NormalizeEmail(req.Email)
+	}
+	errs := req.Validate(email)
+	if info.Invitation.Email == "" {
+		req.Email = email
+		if msg := models.ValidateEmail(email); msg != "" {
+			errs.Add("email", msg)
+		}
+	}
 	req.Extras.Validate(errs, info.Org.OrgRules)
 	if errs.Any() {
 		return nil, info, errs
 	}
 	in := store.AcceptInput{FirstName: req.FirstName, LastName: req.LastName, PasswordHash: models.HashPassword(req.Password),
-		Status: models.StatusOnJoin(info.Org, info.Membership.JoinedVia), Extras: req.Extras}
+		Status: models.StatusOnJoin(info.Org, info.Membership.JoinedVia), Extras: req.Extras, Email: req.Email}
 	var user *models.User
 	var status models.Status
 	err = s.st.InTx(ctx, func(ctx context.Context) error {
@@ -71,6 +82,9 @@ func (s *Service) AcceptInvitation(ctx context.Context, raw string, req models.S
 		return s.st.Audit(ctx, models.AuditEvent{OrgID: &m.OrgID, ActorUserID: &u.ID, ActorEmail: u.Email,
 			Action: models.ActionSignedUp, TargetMembershipID: &m.ID, TargetEmail: u.Email, Detail: detail}, meta)
 	})
+	if errors.Is(err, models.ErrConflict) && info.Invitation.Email == "" {
+		return nil, info, models.FieldErrors{"email": "This email already has a Gatehouse account. Use another one, or ask whoever invited you to invite that account."}
+	}
 	if errors.Is(err, models.ErrConflict) {
 		return nil, info, ErrHasAccount
 	}

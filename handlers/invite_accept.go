@@ -81,8 +81,12 @@ func (h *Handler) signupView(c echo.Context, info *models.InvitationInfo, f mode
 	if info.Inviter != nil {
 		inviter = info.Inviter.DisplayName()
 	}
-	return views.SignupForm{Token: c.Param("token"), OrgName: info.Org.Name, Inviter: inviter,
+	v := views.SignupForm{Token: c.Param("token"), OrgName: info.Org.Name, Inviter: inviter,
 		Email: info.Invitation.Email, FirstName: f.FirstName, LastName: f.LastName, Required: info.Org.Required(), Extras: f.Extras, Errors: errs}
+	if info.Invitation.Email == "" {
+		v.AskEmail, v.Email = true, f.Email
+	}
+	return v
 }
 
 // SignupForm shows "Create your account" for a live invitation link.
@@ -98,7 +102,7 @@ func (h *Handler) SignupForm(c echo.Context) error {
 // Signup creates the account, activates the membership and logs the person in.
 func (h *Handler) Signup(c echo.Context) error {
 	f := models.SignupRequest{FirstName: c.FormValue("first_name"), LastName: c.FormValue("last_name"),
-		Password: c.FormValue("password"), Confirm: c.FormValue("confirm_password"), Extras: signupExtras(c)}
+		Password: c.FormValue("password"), Confirm: c.FormValue("confirm_password"), Extras: signupExtras(c), Email: c.FormValue("email")}
 	user, info, err := h.app.AcceptInvitation(c.Request().Context(), c.Param("token"), f, meta(c))
 	if errs, ok := fieldErrors(err); ok {
 		return h.render(c, http.StatusUnprocessableEntity, views.SignupPage(h.signupView(c, info, f, errs)))

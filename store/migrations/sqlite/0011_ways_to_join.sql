@@ -20,3 +20,10 @@ CREATE UNIQUE INDEX organizations_join_code ON organizations(join_code_hash);
 -- another member, 'link' the public link, 'code' the join code.
 ALTER TABLE memberships ADD COLUMN joined_via TEXT NOT NULL DEFAULT '';
 ALTER TABLE memberships ADD COLUMN reject_reason TEXT NOT NULL DEFAULT '';
+-- Phone invitations: the membership and its links carry the phone; the email is '' until the
+-- person gives one at signup. One membership per email and one per phone in an organization.
+ALTER TABLE memberships ADD COLUMN phone TEXT NOT NULL DEFAULT '';
+ALTER TABLE invitations ADD COLUMN phone TEXT NOT NULL DEFAULT '';
+DROP INDEX memberships_org_email;
+CREATE UNIQUE INDEX memberships_org_email ON memberships(org_id, email) WHERE email <> '';
+CREATE UNIQUE INDEX memberships_org_phone ON memberships(org_id, phone) WHERE phone <> '';
