@@ -440,3 +440,40 @@ func TestPendingDecisions(t *testing.T) {
 		t.Errorf("bulk approved: %+v", got)
 	}
 }
+
+func TestPhoneInvitations(t *testing.T) {
+	ctx := context.Background()
+	f := newTeam(t)
+	f.setRules(t, rules(models.InviteByAll, true))
+	if _, err := f.app.UpdateSettings(ctx, f.owner, models.SettingsRequest{Name: "Acme", InviteLifetimeHours: "72", MFAPolicy: models.MFAOptional,
+		MFAGraceDays: "0", InviteQuota: "2"}, testMeta); err != nil {
+		t.Fatal(err)
+	}
+	f.refresh(t)
+	// A Viewer, under All members: national numbers read in the country; the quota counts texts too.
+	out, err := f.app.Invite(ctx, f.vic, models.InviteRequest{Emails: "mail@example.com", Phones: "201 555 0101\n+1 201 555 0101\n(201) 555-0102",
+		Roles: []models.Role{models.RoleViewer}}, testMeta)
+	if err != nil || len(out) != 3 || out[0].Result != models.InviteHeld && out[0].Result != models.InviteSent {
+		t.Fatalf("outcomes = %+v, %v", out, err)
+	}
+	if out[1].Email != "+12015550101" || out[1].Result != models.InviteHeld || out[2].Email != "+12015550102" || out[2].Result != models.InviteOverQuota {
+		t.Errorf("outcomes = %+v; want the first phone held (no SMS provider in this fixture), the second over the quota", out)
+	}
+	m, err := f.st.FindMemberByPhone(ctx, f.org.ID, "+12015550101")
+	if err != nil || m.Email != "" || m.Status != models.StatusInvited || m.JoinedVia != models.ViaMember || m.NameKey != "+12015550101" {
+		t.Fatalf("membership = %+v, %v", m, err)
+	}
+	var texts int
+	for _, msg := range f.messagesOfAll(t) {
+		if msg.Channel == models.ChannelSMS && msg.Recipient == "+12015550101" && strings.Contains(msg.TextBody, "/invite/") {
+			texts++
+		}
+	}
+	if texts != 1 {
+		t.Errorf("%d texts to the phone, want 1", texts)
+	}
+	_, err = f.app.Invite(ctx, f.owner, models.InviteRequest{Phones: "12", Roles: []models.Role{models.RoleViewer}}, testMeta)
+	if fe := (models.FieldErrors{}); !errors.As(err, &fe) || fe["phones"] == "" {
+		t.Errorf("a bad number: %v", err)
+	}
+}
