@@ -293,6 +293,9 @@ func (s *Service) newLink(ctx context.Context, cur *models.Current, id int64, ac
 				return ErrInviteQuota
 			}
 			email := s.invitationEmail(cur, m.FirstName, raw, expires)
+			if m.Email == "" {
+				email = models.OutboxMessage{TextBody: delivery.SMSInvitation(cur.Org.Name, cur.User.DisplayName(), s.InviteLink(raw))}
+			}
 			msg, action = &email, models.ActionReinvited
 		}
 		if err := s.st.MintInvitation(ctx, m, cur.User.ID, meta.IP, hash, expires, msg); err != nil {

@@ -472,8 +472,38 @@ func TestPhoneInvitations(t *testing.T) {
 	if texts != 1 {
 		t.Errorf("%d texts to the phone, want 1", texts)
 	}
+	// Reinvite texts a new link too.
+	if _, err := f.app.Reinvite(ctx, withQuotaFree(f.owner), m.ID, models.Meta{IP: "203.0.113.50"}); err != nil {
+		t.Fatal(err)
+	}
+	texts = 0
+	for _, msg := range f.messagesOfAll(t) {
+		if msg.Channel == models.ChannelSMS && msg.Recipient == "+12015550101" && strings.HasSuffix(strings.TrimSpace(msg.TextBody), f.lastSMSLink(t, msg.TextBody)) {
+			texts++
+		}
+	}
+	if texts != 2 {
+		t.Errorf("%d texts after Reinvite, want 2", texts)
+	}
 	_, err = f.app.Invite(ctx, f.owner, models.InviteRequest{Phones: "12", Roles: []models.Role{models.RoleViewer}}, testMeta)
 	if fe := (models.FieldErrors{}); !errors.As(err, &fe) || fe["phones"] == "" {
 		t.Errorf("a bad number: %v", err)
 	}
+}
+
+// withQuotaFree is cur in an organization without a daily quota.
+func withQuotaFree(cur *models.Current) *models.Current {
+	c := *cur
+	c.Org.InviteQuota = 0
+	return &c
+}
+
+// lastSMSLink is the invitation link a text message ends with.
+func (f *team) lastSMSLink(t *testing.T, body string) string {
+	t.Helper()
+	i := strings.Index(body, "http://gatehouse.test/invite/")
+	if i < 0 {
+		t.Fatalf("no link in %q", body)
+	}
+	return body[i:]
 }
