@@ -88,3 +88,18 @@ func (s *Service) decided(ctx context.Context, cur *models.Current, m *models.Me
 		Subject: strings.ReplaceAll(subject, "\n", " "), TextBody: body}
 	return s.st.Enqueue(ctx, &msg)
 }
+
+// Inviters names who invited each of the members listed (the Pending tab's "how"): inviter
+// account id to name, for inviters who are members of the current organization.
+func (s *Service) Inviters(ctx context.Context, cur *models.Current, members []models.Membership) (map[int64]string, error) {
+	if !cur.Can(models.PermViewData) {
+		return nil, models.ErrForbidden
+	}
+	var ids []int64
+	for _, m := range members {
+		if m.InvitedByID != nil {
+			ids = append(ids, *m.InvitedByID)
+		}
+	}
+	return s.st.MemberNames(ctx, cur.Org.ID, ids)
+}

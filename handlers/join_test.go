@@ -277,4 +277,9 @@ func TestRequiredAtSignupAndApproval(t *testing.T) {
 	if u, err := app.Store.FindUserByEmail(t.Context(), "pal@example.com"); err != nil || u.Phone != "+12015550123" {
 		t.Errorf("account phone = %+v, %v", u, err)
 	}
+	// The Pending tab says who invited them.
+	row := c.get("/users?tab=pending").Doc.Find("#" + "member-" + strconv.FormatInt(m.ID, 10))
+	if got := strings.Join(strings.Fields(row.Find(".pending-request").Text()), " "); !strings.Contains(got, "Invited by Vic Viewer") {
+		t.Errorf("the Pending row says %q, want who invited them", got)
+	}
 }

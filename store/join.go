@@ -148,3 +148,22 @@ func (s *Store) SetRejectReason(ctx context.Context, m *models.Membership, reaso
 	m.RejectReason = reason
 	return nil
 }
+
+// MemberNames returns the display names of the organization's members among the accounts
+// userIDs (an inviter named on the Pending tab); accounts outside the organization are left out.
+func (s *Store) MemberNames(ctx context.Context, orgID int64, userIDs []int64) (map[int64]string, error) {
+	out := map[int64]string{}
+	if len(userIDs) == 0 {
+		return out, nil
+	}
+	var rows []models.Membership
+	err := s.reader(ctx).Select("user_id", "email", "first_name", "last_name").
+		Where("org_id = ? AND user_id IN ?", orgID, userIDs).Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to read member names: %w", err)
+	}
+	for _, m := range rows {
+		out[*m.UserID] = m.DisplayName()
+	}
+	return out, nil
+}

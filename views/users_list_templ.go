@@ -702,7 +702,7 @@ func UsersResults(v UsersView) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			} else if v.Tab == models.TabPending {
-				templ_7745c5c3_Err = pendingRequestCell(m, v.Now).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = pendingRequestCell(m, v.Now, v.inviter(m)).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
