@@ -165,10 +165,16 @@ func (s *Service) checkDepartmentName(ctx context.Context, cur *models.Current, 
 // departmentNamed resolves a form's department, a name from the list ("" for none), inside
 // the caller's transaction: its id and its name as the list spells it, or a field error.
 func (s *Service) departmentNamed(ctx context.Context, cur *models.Current, name string) (*int64, string, error) {
+	return s.departmentIn(ctx, cur.Org.ID, name)
+}
+
+// departmentIn is departmentNamed for the organization orgID, for people who are not yet its
+// members (a signup's required department).
+func (s *Service) departmentIn(ctx context.Context, orgID int64, name string) (*int64, string, error) {
 	if name == "" {
 		return nil, "", nil
 	}
-	list, err := s.st.ListDepartments(ctx, cur.Org.ID)
+	list, err := s.st.ListDepartments(ctx, orgID)
 	if err != nil {
 		return nil, "", err
 	}

@@ -23,7 +23,7 @@ const quotaWindow = 24 * time.Hour
 // transaction, so parallel submissions cannot overshoot them. Whether an email has a
 // Gatehouse account elsewhere changes nothing the inviter sees.
 func (s *Service) Invite(ctx context.Context, cur *models.Current, req models.InviteRequest, meta models.Meta) ([]models.InviteOutcome, error) {
-	if !cur.Can(models.PermInviteMembers) {
+	if !s.MayInvite(cur) {
 		return nil, models.ErrForbidden
 	}
 	if len(req.People) > 0 {
@@ -34,8 +34,14 @@ func (s *Service) Invite(ctx context.Context, cur *models.Current, req models.In
 		}
 		req.Emails += "\n" + strings.Join(emails, "\n")
 	}
-	if errs := req.Validate(); errs.Any() {
+	errs := req.Validate()
+	req.ParsePhones(errs, cur.Org.Country)
+	if errs.Any() {
 		return nil, errs
+	}
+	// Members who invite under "All members" hand out roles (CheckGrant), not app access.
+	if len(req.Apps) > 0 && !cur.Can(models.PermManageMembers) {
+		return nil, models.FieldErrors{"apps": "Only Owners and Admins can give access to apps. Leave the apps unchecked."}
 	}
 	if err := models.CheckGrant(cur.Actor(), req.Roles); err != nil {
 		return nil, err
@@ -61,6 +67,15 @@ func (s *Service) Invite(ctx context.Context, cur *models.Current, req models.In
 			if len(req.EmailList) == 1 {
 				p.FirstName, p.LastName = req.FirstName, req.LastName
 			}
+			o, err := s.invitePerson(ctx, cur, p, &left, "", meta)
+			if err != nil {
+				return err
+			}
+			out = append(out, o)
+		}
+		// Phone numbers get the same rules, and the link by text message.
+		for _, phone := range req.PhoneList {
+			p := models.InvitePerson{Phone: phone, Roles: roles, Department: dept, DepartmentID: deptID, Position: req.Position, Apps: grant}
 			o, err := s.invitePerson(ctx, cur, p, &left, "", meta)
 			if err != nil {
 				return err
@@ -106,11 +121,22 @@ func (s *Service) quotaLeft(ctx context.Context, cur *models.Current, ip string)
 // and, for an import, tag ("import 12").
 func (s *Service) invitePerson(ctx context.Context, cur *models.Current, p models.InvitePerson, left *int, tag string, meta models.Meta) (models.InviteOutcome, error) {
 	email := p.Email
-	m, err := s.st.FindMemberByEmail(ctx, cur.Org.ID, email)
+	// Without an email, this is a phone invitation: the phone is the key, the email comes at signup.
+	byPhone := email == "" && p.Phone != ""
+	var m *models.Membership
+	var err error
+	if byPhone {
+		email = p.Phone // the outcome's contact
+		m, err = s.st.FindMemberByPhone(ctx, cur.Org.ID, p.Phone)
+	} else {
+		m, err = s.st.FindMemberByEmail(ctx, cur.Org.ID, email)
+	}
 	switch {
 	case err == nil && m.Status != models.StatusRevoked:
 		return models.InviteOutcome{Email: email, Result: models.InviteExists, Existing: m}, nil
 	case err == nil:
+	case errors.Is(err, models.ErrNotFound) && byPhone:
+		m = &models.Membership{OrgID: cur.Org.ID, Phone: p.Phone}
 	case errors.Is(err, models.ErrNotFound):
 		m = &models.Membership{OrgID: cur.Org.ID, Email: email}
 	default:
@@ -122,6 +148,7 @@ func (s *Service) invitePerson(ctx context.Context, cur *models.Current, p model
 	*left--
 	roles := models.SortRoles(p.Roles)
 	m.Status, m.InvitedByID = models.StatusInvited, &cur.User.ID
+	m.JoinedVia = models.InviteVia(cur.Permissions)
 	m.DepartmentID, m.Department, m.Position = p.DepartmentID, p.Department, p.Position
 	if p.JobID != "" {
 		m.JobID = p.JobID
@@ -146,6 +173,9 @@ func (s *Service) invitePerson(ctx context.Context, cur *models.Current, p model
 	}
 	raw, hash := models.NewToken()
 	msg := s.invitationEmail(cur, p.FirstName, raw, s.inviteExpiry(cur))
+	if byPhone {
+		msg = models.OutboxMessage{TextBody: delivery.SMSInvitation(cur.Org.Name, cur.User.DisplayName(), s.InviteLink(raw))}
+	}
 	if err := s.st.MintInvitation(ctx, m, cur.User.ID, meta.IP, hash, s.inviteExpiry(cur), &msg); err != nil {
 		return models.InviteOutcome{}, err
 	}
@@ -160,16 +190,25 @@ func (s *Service) invitePerson(ctx context.Context, cur *models.Current, p model
 	if tag != "" {
 		detail += "; " + tag
 	}
+	if byPhone {
+		detail += "; by text message to " + models.MaskPhone(p.Phone)
+	}
 	if err := s.st.Audit(ctx, cur.EventOn(models.ActionInvited, m, detail), meta); err != nil {
 		return models.InviteOutcome{}, err
+	}
+	if byPhone && !s.cfg.SMSConfigured {
+		return models.InviteOutcome{Email: email, Result: models.InviteHeld}, nil
 	}
 	return models.InviteOutcome{Email: email, Result: models.InviteSent}, nil
 }
 
 // InviteApps returns the apps the invite dialog offers: the organization's enabled apps, by name.
 func (s *Service) InviteApps(ctx context.Context, cur *models.Current) ([]models.App, error) {
-	if !cur.Can(models.PermInviteMembers) {
+	if !s.MayInvite(cur) {
 		return nil, models.ErrForbidden
+	}
+	if !cur.Can(models.PermManageMembers) {
+		return nil, nil
 	}
 	apps, err := s.st.ListApps(ctx, cur.Org.ID)
 	if err != nil {
@@ -266,6 +305,9 @@ func (s *Service) newLink(ctx context.Context, cur *models.Current, id int64, ac
 				return ErrInviteQuota
 			}
 			email := s.invitationEmail(cur, m.FirstName, raw, expires)
+			if m.Email == "" {
+				email = models.OutboxMessage{TextBody: delivery.SMSInvitation(cur.Org.Name, cur.User.DisplayName(), s.InviteLink(raw))}
+			}
 			msg, action = &email, models.ActionReinvited
 		}
 		if err := s.st.MintInvitation(ctx, m, cur.User.ID, meta.IP, hash, expires, msg); err != nil {

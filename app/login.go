@@ -54,42 +54,9 @@ type LoginResult struct {
 // gives ErrBadCredentials. oldSession is
 // the raw session token the browser held: it is ended when a new session starts.
 func (s *Service) Login(ctx context.Context, req models.LoginRequest, oldSession string, meta models.Meta) (*LoginResult, error) {
-	email := models.NormalizeEmail(req.Email)
-	if len(email) > models.MaxEmailLen {
-		email = email[:models.MaxEmailLen]
-	}
-	keys := []string{"ip:" + meta.IP, "email:" + email}
-	if wait := s.lim.Wait(keys...); wait > 0 {
-		s.log.Warn("login blocked by backoff", "ip", meta.IP)
-		if err := s.st.Audit(ctx, models.AuditEvent{Action: models.ActionLoginBlocked, TargetEmail: email}, meta); err != nil {
-			return nil, err
-		}
-		return nil, &WaitError{Wait: wait}
-	}
-
-	// The password is checked outside any write transaction: hashing takes tens of
-	// milliseconds, and the single writer must not wait on it.
-	user, err := s.st.FindUserByEmail(ctx, email)
-	ok := false
-	switch {
-	case err == nil && len(req.Password) <= 4*models.MaxPasswordLen:
-		ok = models.CheckPassword(user.PasswordHash, req.Password)
-	case err == nil || errors.Is(err, models.ErrNotFound):
-		models.CheckNoPassword(req.Password)
-	default:
+	user, email, err := s.checkPassword(ctx, req, meta)
+	if err != nil {
 		return nil, err
-	}
-	if !ok {
-		s.lim.Fail(keys...)
-		s.log.Info("login failed", "ip", meta.IP)
-		ev := models.AuditEvent{Action: models.ActionLoginFailed, TargetEmail: email}
-		if user != nil {
-			ev.ActorUserID, ev.ActorEmail, ev.OrgID = &user.ID, user.Email, user.LastOrgID
-		}
-		if err := s.st.Audit(ctx, ev, meta); err != nil {
-			return nil, err
-		}
-		return nil, ErrBadCredentials
 	}
 
 	// With a second factor the password only opens the second step; the backoff counter
@@ -108,6 +75,51 @@ func (s *Service) Login(ctx context.Context, req models.LoginRequest, oldSession
 	}
 	s.log.Info("login succeeded", "user", user.ID, "ip", meta.IP)
 	return &LoginResult{User: user, SessionToken: raw, OrgID: sess.OrgID}, nil
+}
+
+// checkPassword checks an email and password under the login backoff (a *WaitError while it
+// lasts); whether or not the account exists, a failure looks and takes the same
+// (ErrBadCredentials), counts toward the backoff and is audited. It returns the account and
+// the normalised email.
+func (s *Service) checkPassword(ctx context.Context, req models.LoginRequest, meta models.Meta) (*models.User, string, error) {
+	email := models.NormalizeEmail(req.Email)
+	if len(email) > models.MaxEmailLen {
+		email = email[:models.MaxEmailLen]
+	}
+	keys := []string{"ip:" + meta.IP, "email:" + email}
+	if wait := s.lim.Wait(keys...); wait > 0 {
+		s.log.Warn("login blocked by backoff", "ip", meta.IP)
+		if err := s.st.Audit(ctx, models.AuditEvent{Action: models.ActionLoginBlocked, TargetEmail: email}, meta); err != nil {
+			return nil, "", err
+		}
+		return nil, "", &WaitError{Wait: wait}
+	}
+
+	// The password is checked outside any write transaction: hashing takes tens of
+	// milliseconds, and the single writer must not wait on it.
+	user, err := s.st.FindUserByEmail(ctx, email)
+	ok := false
+	switch {
+	case err == nil && len(req.Password) <= 4*models.MaxPasswordLen:
+		ok = models.CheckPassword(user.PasswordHash, req.Password)
+	case err == nil || errors.Is(err, models.ErrNotFound):
+		models.CheckNoPassword(req.Password)
+	default:
+		return nil, "", err
+	}
+	if !ok {
+		s.lim.Fail(keys...)
+		s.log.Info("login failed", "ip", meta.IP)
+		ev := models.AuditEvent{Action: models.ActionLoginFailed, TargetEmail: email}
+		if user != nil {
+			ev.ActorUserID, ev.ActorEmail, ev.OrgID = &user.ID, user.Email, user.LastOrgID
+		}
+		if err := s.st.Audit(ctx, ev, meta); err != nil {
+			return nil, "", err
+		}
+		return nil, "", ErrBadCredentials
+	}
+	return user, email, nil
 }
 
 // StartSession starts a session for a user whose identity was just proven another way (a new

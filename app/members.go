@@ -53,6 +53,11 @@ func (s *Service) ChangeMemberStatus(ctx context.Context, cur *models.Current, i
 }
 
 func (s *Service) changeStatus(ctx context.Context, cur *models.Current, id int64, act models.MemberAction, meta models.Meta) (*models.Membership, error) {
+	return s.changeStatusWith(ctx, cur, id, act, "", meta)
+}
+
+// changeStatusWith is changeStatus with the reason of a rejection (emailed and kept).
+func (s *Service) changeStatusWith(ctx context.Context, cur *models.Current, id int64, act models.MemberAction, reason string, meta models.Meta) (*models.Membership, error) {
 	auditAction, ok := statusAudit[act]
 	if !ok {
 		return nil, fmt.Errorf("app: %q is not a status change", act)
@@ -85,10 +90,20 @@ func (s *Service) changeStatus(ctx context.Context, cur *models.Current, id int6
 		if err := s.st.SetMemberStatus(ctx, m, to); err != nil {
 			return err
 		}
-		return s.st.Audit(ctx, cur.EventOn(auditAction, m, rolesDetail(m.Roles)), meta)
+		detail := rolesDetail(m.Roles)
+		if err := s.decided(ctx, cur, m, act, reason); err != nil {
+			return err
+		}
+		if reason != "" {
+			detail += "; reason: " + reason
+		}
+		return s.st.Audit(ctx, cur.EventOn(auditAction, m, detail), meta)
 	})
 	if err != nil {
 		return nil, err
+	}
+	if act == models.ActApprove || act == models.ActReject || act == models.ActReapprove {
+		s.pokeOutbox()
 	}
 	return m, nil
 }

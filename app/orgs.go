@@ -182,6 +182,11 @@ func (s *Service) Notifications(ctx context.Context, cur *models.Current) ([]Ope
 	return s.st.OpenInvitations(ctx, cur.User.Email, 0)
 }
 
+// WaitingOrgs lists the organizations where cur's request to join waits for approval.
+func (s *Service) WaitingOrgs(ctx context.Context, cur *models.Current) ([]models.Organization, error) {
+	return s.st.WaitingOrgs(ctx, cur.User.ID)
+}
+
 // OpenInvitation returns one invitation waiting for cur's account: the membership id of a
 // notification. Another person's, an answered, expired or withdrawn one is models.ErrNotFound.
 func (s *Service) OpenInvitation(ctx context.Context, cur *models.Current, membershipID int64) (*OpenInvitation, error) {
@@ -363,7 +368,7 @@ const maxPeopleFound = 20
 // SearchPeople searches "People from your other organizations" by the start of a name or
 // email; picked ids that are not such people are dropped.
 func (s *Service) SearchPeople(ctx context.Context, cur *models.Current, term string, picked []int64) (*People, error) {
-	if !cur.Can(models.PermInviteMembers) {
+	if !s.MayInvite(cur) {
 		return nil, models.ErrForbidden
 	}
 	term = strings.TrimSpace(term)

@@ -49,27 +49,54 @@ func (s *Service) AcceptInvitation(ctx context.Context, raw string, req models.S
 	if err != nil {
 		return nil, info, err
 	}
-	if errs := req.Validate(info.Invitation.Email); errs.Any() {
+	email := info.Invitation.Email
+	if email == "" {
+		// A phone invitation: the person gives their email now.
+		email = models.NormalizeEmail(req.Email)
+	}
+	errs := req.Validate(email)
+	if info.Invitation.Email == "" {
+		req.Email = email
+		if msg := models.ValidateEmail(email); msg != "" {
+			errs.Add("email", msg)
+		}
+	}
+	req.Extras.Validate(errs, info.Org.OrgRules)
+	if errs.Any() {
 		return nil, info, errs
 	}
-	in := store.AcceptInput{FirstName: req.FirstName, LastName: req.LastName, PasswordHash: models.HashPassword(req.Password)}
+	in := store.AcceptInput{FirstName: req.FirstName, LastName: req.LastName, PasswordHash: models.HashPassword(req.Password),
+		Extras: req.Extras, Email: req.Email}
 	var user *models.User
+	var status models.Status
 	err = s.st.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		if in.DepartmentID, in.Extras.Department, err = s.departmentIn(ctx, info.Org.ID, in.Extras.Department); err != nil {
+			return err
+		}
 		u, m, err := s.st.AcceptInvitation(ctx, raw, in)
 		if err != nil {
 			return err
 		}
-		user = u
+		user, status = u, m.Status
+		detail := ""
+		if m.Status == models.StatusPending {
+			detail = "waiting for approval"
+		}
 		return s.st.Audit(ctx, models.AuditEvent{OrgID: &m.OrgID, ActorUserID: &u.ID, ActorEmail: u.Email,
-			Action: models.ActionSignedUp, TargetMembershipID: &m.ID, TargetEmail: u.Email}, meta)
+			Action: models.ActionSignedUp, TargetMembershipID: &m.ID, TargetEmail: u.Email, Detail: detail}, meta)
 	})
+	if errors.Is(err, models.ErrConflict) && info.Invitation.Email == "" {
+		return nil, info, models.FieldErrors{"email": "This email already has a Gatehouse account. Use another one, or ask whoever invited you to invite that account."}
+	}
 	if errors.Is(err, models.ErrConflict) {
 		return nil, info, ErrHasAccount
 	}
 	if err != nil {
 		return nil, info, err
 	}
-	s.log.Info("invitation accepted", "user", user.ID, "org", info.Org.ID)
+	s.log.Info("invitation accepted", "user", user.ID, "org", info.Org.ID, "status", status)
+	info.Membership.Status = status
 	return user, info, nil
 }
 

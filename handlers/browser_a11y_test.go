@@ -237,7 +237,7 @@ func TestBrowserAccessibility(t *testing.T) {
 	base := org.app.Server.URL
 
 	// Logged out.
-	for _, p := range []string{"/login", "/forgot-password"} {
+	for _, p := range []string{"/login", "/forgot-password", "/join"} {
 		step(t, browser, "open "+p, chromedp.Navigate(base+p))
 		axeScan(t, browser, axe, p+" (logged out)")
 	}

@@ -84,8 +84,12 @@ func (h *Handler) signupView(c echo.Context, info *models.InvitationInfo, f mode
 	if info.Inviter != nil {
 		inviter = info.Inviter.DisplayName()
 	}
-	return views.SignupForm{Token: c.Param("token"), OrgName: info.Org.Name, Inviter: inviter,
-		Email: info.Invitation.Email, FirstName: f.FirstName, LastName: f.LastName, Errors: errs}
+	v := views.SignupForm{Token: c.Param("token"), OrgName: info.Org.Name, Inviter: inviter,
+		Email: info.Invitation.Email, FirstName: f.FirstName, LastName: f.LastName, Required: info.Org.Required(), Extras: f.Extras, Errors: errs}
+	if info.Invitation.Email == "" {
+		v.AskEmail, v.Email = true, f.Email
+	}
+	return v
 }
 
 // SignupForm shows "Create your account" for a live invitation link; for an address that
@@ -105,13 +109,17 @@ func (h *Handler) SignupForm(c echo.Context) error {
 // Signup creates the account, activates the membership and logs the person in.
 func (h *Handler) Signup(c echo.Context) error {
 	f := models.SignupRequest{FirstName: c.FormValue("first_name"), LastName: c.FormValue("last_name"),
-		Password: c.FormValue("password"), Confirm: c.FormValue("confirm_password")}
+		Password: c.FormValue("password"), Confirm: c.FormValue("confirm_password"), Extras: signupExtras(c), Email: c.FormValue("email")}
 	user, info, err := h.app.AcceptInvitation(c.Request().Context(), c.Param("token"), f, meta(c))
 	if errs, ok := fieldErrors(err); ok {
 		return h.render(c, http.StatusUnprocessableEntity, views.SignupPage(h.signupView(c, info, f, errs)))
 	}
 	if err := h.invitationError(info, err); err != nil {
 		return err
+	}
+	// Invited by a member while enrollment approval is on: the account exists, the request waits.
+	if info.Membership.Status == models.StatusPending {
+		return h.render(c, http.StatusOK, views.WaitingPage(info.Org.Name, user.Email))
 	}
 	if err := h.startSession(c, user); err != nil {
 		return err

@@ -65,7 +65,15 @@ func (h *Handler) NoOrganization(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.render(c, http.StatusOK, views.NoOrgPage(notifications(list)))
+	waiting, err := h.app.WaitingOrgs(c.Request().Context(), cur)
+	if err != nil {
+		return err
+	}
+	names := make([]string, len(waiting))
+	for i, o := range waiting {
+		names[i] = o.Name
+	}
+	return h.render(c, http.StatusOK, views.NoOrgPage(notifications(list), names))
 }
 
 // NewOrganizationForm shows the Create organization dialog.
@@ -147,7 +155,7 @@ func (h *Handler) JoinPrompt(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.render(c, http.StatusOK, views.JoinPage(notification(open)))
+	return h.render(c, http.StatusOK, views.JoinInvitationPage(notification(open)))
 }
 
 // JoinInvitation answers Join.
@@ -208,7 +216,7 @@ func (h *Handler) accountInvitation(c echo.Context) error {
 	case err != nil:
 		return err
 	}
-	return h.render(c, http.StatusOK, views.JoinPage(notification(open)))
+	return h.render(c, http.StatusOK, views.JoinInvitationPage(notification(open)))
 }
 
 // LeaveOrganizationForm confirms leaving the current organization.

@@ -85,6 +85,12 @@ func (h *Handler) routes(e *echo.Echo) {
 	// Invitation links carry their token in the path: never let it leak through Referer.
 	e.GET("/invite/:token", h.SignupForm, noReferrer)
 	e.POST("/invite/:token", h.Signup, noReferrer)
+	// The public invitation (join.go): the link carries its token in the path too.
+	e.GET("/join", h.JoinCodeForm)
+	e.POST("/join", h.JoinCode)
+	e.GET("/join/:token", h.JoinLinkPage, noReferrer)
+	e.POST("/join/signup", h.JoinSignup, noReferrer)
+	e.POST("/join/login", h.JoinLogin, noReferrer)
 
 	// The second login step, between the password and the session.
 	e.GET("/login/verify", h.VerifyForm)
@@ -126,6 +132,9 @@ func (h *Handler) routes(e *echo.Echo) {
 	member.GET("/users", h.UsersList, nav("users"))
 	// Anyone may open the invite dialog: those who may not invite are told whom to ask.
 	member.GET("/users/invite", h.InviteForm, nav("users"))
+	// Sending them too: the organization's "Who may invite" rule is checked by the use case.
+	member.POST("/users/invite", h.Invite, nav("users"))
+	member.GET("/users/invite/people", h.InvitePeople, nav("users"))
 	member.GET("/users/:id", h.MemberPage, nav("users"))
 	// Bulk actions: each needs its own permission, checked for the action chosen (bulkOptions).
 	member.POST("/users/bulk", h.BulkAction, nav("users"))
@@ -140,8 +149,6 @@ func (h *Handler) routes(e *echo.Echo) {
 
 	// Owners and Admins: invitations.
 	inviter := group{e, []echo.MiddlewareFunc{h.requireLogin, h.require(models.PermInviteMembers), nav("users")}}
-	inviter.POST("/users/invite", h.Invite)
-	inviter.GET("/users/invite/people", h.InvitePeople)
 	inviter.GET("/users/import", h.ImportForm)
 	inviter.GET("/users/import/template.:format", h.ImportTemplate)
 	inviter.POST("/users/import/preview", h.ImportPreview) // bodyLimits: importBodyLimit
@@ -171,15 +178,25 @@ func (h *Handler) routes(e *echo.Echo) {
 	manager.POST("/users/:id/details", h.EditDetails)
 	manager.GET("/users/:id/access", h.EditAccessForm)
 	manager.POST("/users/:id/access", h.EditAccess)
-	for _, act := range []models.MemberAction{models.ActTerminate, models.ActRestore, models.ActApprove, models.ActReject, models.ActReapprove} {
+	for _, act := range []models.MemberAction{models.ActTerminate, models.ActRestore} {
 		manager.GET("/users/:id/"+actionSlugs[act], h.ConfirmAction(act))
 		manager.POST("/users/:id/"+actionSlugs[act], h.DoAction(act))
 	}
+	// The Pending tab's requests (pending.go): Approve with roles, Reject with a reason.
+	for _, act := range []models.MemberAction{models.ActApprove, models.ActReapprove} {
+		manager.GET("/users/:id/"+actionSlugs[act], h.ApproveForm(act))
+		manager.POST("/users/:id/"+actionSlugs[act], h.Approve(act))
+	}
+	manager.GET("/users/:id/"+actionSlugs[models.ActReject], h.RejectForm)
+	manager.POST("/users/:id/"+actionSlugs[models.ActReject], h.Reject)
 
 	// Owners and Admins: organization settings.
 	orgAdmin := group{e, []echo.MiddlewareFunc{h.requireLogin, h.require(models.PermManageOrg)}}
 	orgAdmin.GET("/settings", h.Settings, nav("settings"))
 	orgAdmin.POST("/settings", h.SaveSettings, nav("settings"))
+	orgAdmin.POST("/settings/rules", h.SaveRules, nav("settings"))
+	orgAdmin.POST("/settings/join", h.SaveJoinLink, nav("settings"))
+	orgAdmin.GET("/settings/join/qr.:format", h.JoinQR, noReferrer)
 	// Owners and Admins: the organization's apps, guarded by the forward-auth endpoints.
 	orgAdmin.GET("/apps", h.Apps, nav("apps"))
 	orgAdmin.GET("/apps/new", h.NewAppForm, nav("apps"))

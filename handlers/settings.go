@@ -20,7 +20,7 @@ func (h *Handler) Settings(c echo.Context) error {
 	org := current(c).Org
 	r := models.SettingsRequest{Name: org.Name, InviteLifetimeHours: strconv.Itoa(org.InviteLifetimeHours), MFAPolicy: org.MFAPolicy,
 		MFAGraceDays: strconv.Itoa(org.MFAGraceDays), InviteQuota: strconv.Itoa(org.InviteQuota)}
-	return h.render(c, http.StatusOK, views.SettingsPage(settingsView(r, nil)))
+	return h.settingsPage(c, http.StatusOK, settingsView(r, nil), nil, nil)
 }
 
 // SaveSettings changes the organization settings.
@@ -41,7 +41,7 @@ func (h *Handler) SaveSettings(c echo.Context) error {
 	}
 	_, err := h.app.UpdateSettings(c.Request().Context(), current(c), r, meta(c))
 	if errs, ok := fieldErrors(err); ok {
-		return h.render(c, http.StatusUnprocessableEntity, views.SettingsPage(settingsView(r, errs)))
+		return h.settingsPage(c, http.StatusUnprocessableEntity, settingsView(r, errs), nil, nil)
 	}
 	if err != nil {
 		return err

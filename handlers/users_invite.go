@@ -16,6 +16,7 @@ func parseInviteForm(c echo.Context) models.InviteRequest {
 		FirstName:  c.FormValue("first_name"),
 		LastName:   c.FormValue("last_name"),
 		Emails:     c.FormValue("emails"),
+		Phones:     c.FormValue("phones"),
 		Department: c.FormValue("department"),
 		Position:   c.FormValue("position"),
 		Roles:      formRoles(c),
@@ -67,8 +68,8 @@ func formRoles(c echo.Context) []models.Role {
 }
 
 func inviteView(f models.InviteRequest, cur *models.Current, errs models.FieldErrors) views.InviteForm {
-	return views.InviteForm{FirstName: f.FirstName, LastName: f.LastName, Emails: f.Emails, Department: f.Department,
-		Position: f.Position, Roles: roleOptions(cur, f.Roles), Errors: errs}
+	return views.InviteForm{FirstName: f.FirstName, LastName: f.LastName, Emails: f.Emails, Phones: f.Phones, Country: cur.Org.Country,
+		Department: f.Department, Position: f.Position, Roles: roleOptions(cur, f.Roles), Errors: errs}
 }
 
 // roleOptions lists the built-in roles with those checked, disabling the ones the actor may not grant.
@@ -83,7 +84,7 @@ func roleOptions(cur *models.Current, checked []models.Role) []views.RoleOption 
 // InviteForm opens the "Invite users" dialog; members who may not invite are told whom to ask.
 func (h *Handler) InviteForm(c echo.Context) error {
 	cur := current(c)
-	if !cur.Can(models.PermInviteMembers) {
+	if !h.app.MayInvite(cur) {
 		admins, err := h.app.FindInviters(c.Request().Context(), cur)
 		if err != nil {
 			return err
@@ -127,6 +128,8 @@ func (h *Handler) outcomeView(o models.InviteOutcome) views.InviteOutcome {
 	switch o.Result {
 	case models.InviteSent:
 		v.Sent, v.Message = true, "Invitation sent"
+	case models.InviteHeld:
+		v.Message = "Saved, but not sent: no text message provider is configured. The message waits on the Outbox page; use Copy invite link to send the link yourself"
 	case models.InviteOverQuota:
 		v.Message = "Not sent: today's limit of invitation emails is reached (Settings sets yours; each IP address sends at most " + strconv.Itoa(h.app.Config().InviteQuota) + " a day)"
 	case models.InviteExists:

@@ -59,6 +59,11 @@ func (h *Handler) UsersList(c echo.Context) error {
 			return err
 		}
 	}
+	if tab == models.TabPending {
+		if v.Inviters, err = h.app.Inviters(ctx, cur, page.Members); err != nil {
+			return err
+		}
+	}
 	if wantsFragment(c, "users-results") {
 		return h.render(c, http.StatusOK, views.UsersResults(v))
 	}

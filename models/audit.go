@@ -18,6 +18,11 @@ const (
 	ActionImported     Action = "members.imported"
 	ActionExported     Action = "members.exported"
 	ActionBulk         Action = "members.bulk_action"
+	// Ways to join (issue 11 B).
+	ActionJoinLinkChanged Action = "org.join_link_changed"
+	ActionJoinRequested   Action = "member.join_requested"
+	ActionJoinCodeWrong   Action = "join.code_wrong"
+	ActionJoinBlocked     Action = "join.blocked"
 
 	ActionDepartmentCreated Action = "department.created"
 	ActionDepartmentRenamed Action = "department.renamed"
@@ -64,7 +69,7 @@ const (
 // login, an action refused for want of permission): the store writes the first of a minute
 // from one address at once and the rest as one event with their count.
 func (a Action) Aggregated() bool {
-	return a == ActionLoginBlocked || a == ActionDenied
+	return a == ActionLoginBlocked || a == ActionDenied || a == ActionJoinCodeWrong || a == ActionJoinBlocked
 }
 
 // AuditEvent records who did what to whom, when and from where.
@@ -95,6 +100,7 @@ var AuditActions = []Action{
 	ActionAppAdded, ActionAppUpdated, ActionAppEnabled, ActionAppDisabled, ActionAppDeleted, ActionAppRolesChanged, ActionAppAccessChanged,
 	ActionOIDCClientAdded, ActionOIDCClientRemoved, ActionOIDCKeyRotated,
 	ActionOrgCreated, ActionOrgSwitched, ActionOrgLeft, ActionOrgDeleted, ActionInvitationJoined, ActionInvitationDeclined,
+	ActionJoinLinkChanged, ActionJoinRequested, ActionJoinCodeWrong, ActionJoinBlocked,
 }
 
 // Label is the action as the audit log shows it.
@@ -199,6 +205,14 @@ func (a Action) Label() string {
 		return "Recovery codes regenerated"
 	case ActionSMSCapped:
 		return "Text message refused (limit reached)"
+	case ActionJoinLinkChanged:
+		return "Public invitation changed"
+	case ActionJoinRequested:
+		return "Asked to join"
+	case ActionJoinCodeWrong:
+		return "Wrong join code"
+	case ActionJoinBlocked:
+		return "Join code attempts blocked"
 	}
 	return string(a)
 }

@@ -9,6 +9,7 @@ type Invitation struct {
 	OrgID        int64
 	MembershipID int64
 	Email        string
+	Phone        string // the number a phone invitation was texted to ('' for an email)
 	TokenHash    []byte
 	InvitedByID  *int64
 	ExpiresAt    time.Time

@@ -1,12 +1,17 @@
 package models
 
-import "strconv"
+import (
+	"slices"
+	"strconv"
+	"strings"
+)
 
 // InviteRequest is one submission of "Invite users" as typed into the form (or sent by a
 // client): the people, by email, and what they are invited as.
 type InviteRequest struct {
 	FirstName, LastName string // used when one person is invited
 	Emails              string // separated by commas, semicolons, spaces or new lines
+	Phones              string // one per line: E.164 or national in the organization's country (ParsePhones)
 	Department          string
 	Position            string
 	Roles               []Role
@@ -14,6 +19,8 @@ type InviteRequest struct {
 	People              []int64 // accounts picked from "People from your other organizations"; the use case adds their emails
 	// Parsed by Validate.
 	EmailList []string
+	// Parsed by ParsePhones, in E.164.
+	PhoneList []string
 }
 
 // Validate cleans the fields, parses the email list and returns what is wrong.
@@ -42,8 +49,8 @@ func (r *InviteRequest) Validate() FieldErrors {
 			msg += " " + MixedScriptEmail
 		}
 		errs.Add("emails", msg)
-	case len(emails) == 0:
-		errs.Add("emails", "Enter at least one email address.")
+	case len(emails) == 0 && strings.TrimSpace(r.Phones) == "":
+		errs.Add("emails", "Enter at least one email address or phone number.")
 	case len(emails) > MaxInvitesPerSubmission:
 		errs.Add("emails", "You can invite at most "+strconv.Itoa(MaxInvitesPerSubmission)+" people at once; you entered "+strconv.Itoa(len(emails))+".")
 	}
@@ -57,6 +64,32 @@ func (r *InviteRequest) Validate() FieldErrors {
 		errs.Add("roles", "Choose at least one role.")
 	}
 	return errs
+}
+
+// ParsePhones reads the phone numbers, one per line, E.164 or national in country, into
+// PhoneList (E.164, without repeats), recording what is wrong in errs under "phones".
+func (r *InviteRequest) ParsePhones(errs FieldErrors, country string) {
+	r.PhoneList = nil
+	var invalid []string
+	for _, line := range strings.Split(r.Phones, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		p, msg := ParsePhone(line, country)
+		switch {
+		case msg != "":
+			invalid = append(invalid, line)
+		case !slices.Contains(r.PhoneList, p):
+			r.PhoneList = append(r.PhoneList, p)
+		}
+	}
+	switch {
+	case len(invalid) > 0:
+		errs.Add("phones", "Not valid phone numbers: "+joinShort(invalid, maxListedInvalid)+". Use one per line, with + and the country code or as dialled in "+country+".")
+	case len(r.PhoneList)+len(r.EmailList) > MaxInvitesPerSubmission:
+		errs.Add("phones", "You can invite at most "+strconv.Itoa(MaxInvitesPerSubmission)+" people at once.")
+	}
 }
 
 // maxListedInvalid is how many invalid addresses a message names before "and N more".
@@ -85,6 +118,9 @@ const (
 	InviteSent      InviteResult = "sent"
 	InviteExists    InviteResult = "exists" // a membership already exists; Existing says in what status
 	InviteOverQuota InviteResult = "quota"
+	// InviteHeld is a phone invitation saved while no text message provider is configured: the
+	// message waits on the Outbox page instead of pretending to be sent.
+	InviteHeld InviteResult = "held"
 )
 
 // InviteOutcome is the result for one email of an invite submission.

@@ -92,7 +92,8 @@ type Membership struct {
 	OrgID        int64
 	UserID       *int64
 	Status       Status
-	Email        string
+	Email        string // '' for a phone invitation until the person signs up
+	Phone        string // E.164, for a phone invitation; '' otherwise
 	FirstName    string
 	LastName     string
 	NameKey      string // lower-cased "first last", or the email when there is no name: the sort key
@@ -103,6 +104,9 @@ type Membership struct {
 	JobID        string
 	Location     string
 	InvitedByID  *int64
+	JoinedVia    JoinVia // how the membership came in (the Pending tab's "how")
+	// RejectReason is what the admin wrote when rejecting the request ("" when none).
+	RejectReason string
 	LastLoginAt  time.Time // zero when the member never logged in
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
@@ -112,13 +116,21 @@ type Membership struct {
 
 // DisplayName is the member's name, or their email when no name is known.
 func (m Membership) DisplayName() string {
-	return DisplayName(m.FirstName, m.LastName, m.Email)
+	return DisplayName(m.FirstName, m.LastName, m.Contact())
+}
+
+// Contact is the member's email, or the phone of a phone invitation not yet signed up.
+func (m Membership) Contact() string {
+	if m.Email == "" {
+		return m.Phone
+	}
+	return m.Email
 }
 
 // SetName sets the names and the derived sort and search keys.
 func (m *Membership) SetName(first, last string) {
 	m.FirstName, m.LastName = first, last
-	m.NameKey, m.LastNameKey = NameKeys(first, last, m.Email)
+	m.NameKey, m.LastNameKey = NameKeys(first, last, m.Contact())
 }
 
 // TabOf is the Users page tab that lists memberships in status s (Active for revoked ones, which no tab lists).

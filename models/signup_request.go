@@ -5,6 +5,11 @@ import "time"
 // SignupRequest is what an invited person fills in to create their account.
 type SignupRequest struct {
 	FirstName, LastName, Password, Confirm string
+	// Extras are the fields the organization requires at signup (checked by the use case,
+	// which knows the organization).
+	Extras SignupExtras
+	// Email is asked for by a phone invitation's signup only (its link carries no email).
+	Email string
 }
 
 // Validate cleans the names and checks the password for the invited email.

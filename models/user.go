@@ -38,6 +38,7 @@ type Organization struct {
 	InviteQuota int `gorm:"default:100"`
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
+	OrgRules
 }
 
 // Field limits shared by forms and the store.

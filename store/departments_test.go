@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"gatehouse/models"
@@ -17,7 +18,8 @@ func TestDepartmentsMigration(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if err := s.migrate(ctx, sqliteMigrations[:len(sqliteMigrations)-1]); err != nil {
+	before := slices.IndexFunc(sqliteMigrations, func(m migration) bool { return m.name == "departments" })
+	if err := s.migrate(ctx, sqliteMigrations[:before]); err != nil {
 		t.Fatal(err)
 	}
 	acme, globex := mustCreateOrg(t, s, "Acme"), mustCreateOrg(t, s, "Globex")

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -30,7 +31,7 @@ func (s *Store) SaveInvitedMember(ctx context.Context, m *models.Membership, rol
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		var err error
 		if m.ID != 0 {
-			err = tx.Model(m).Select("status", "invited_by_id", "department_id", "position", "job_id", "location", "first_name", "last_name",
+			err = tx.Model(m).Select("status", "invited_by_id", "joined_via", "department_id", "position", "job_id", "location", "first_name", "last_name",
 				"name_key", "last_name_key", "updated_at").Updates(m).Error
 		} else {
 			err = tx.Create(m).Error
@@ -58,7 +59,7 @@ func (s *Store) MintInvitation(ctx context.Context, m *models.Membership, invite
 			Update("superseded_at", now).Error; err != nil {
 			return err
 		}
-		inv := models.Invitation{OrgID: m.OrgID, MembershipID: m.ID, Email: m.Email, TokenHash: tokenHash,
+		inv := models.Invitation{OrgID: m.OrgID, MembershipID: m.ID, Email: m.Email, Phone: m.Phone, TokenHash: tokenHash,
 			InvitedByID: &inviterID, IP: ip, ExpiresAt: expires, CreatedAt: now}
 		if err := tx.Create(&inv).Error; err != nil {
 			return err
@@ -67,6 +68,10 @@ func (s *Store) MintInvitation(ctx context.Context, m *models.Membership, invite
 			return nil
 		}
 		msg.OrgID, msg.InvitationID, msg.Channel, msg.Recipient = &m.OrgID, &inv.ID, models.ChannelEmail, m.Email
+		// A phone invitation (no email yet) is texted.
+		if m.Email == "" {
+			msg.Channel, msg.Recipient, msg.Subject, msg.HTMLBody = models.ChannelSMS, m.Phone, "", ""
+		}
 		return enqueue(tx, msg, now)
 	})
 	if err != nil {
@@ -127,6 +132,12 @@ type AcceptInput struct {
 	FirstName    string
 	LastName     string
 	PasswordHash string
+	// Extras are the fields the organization requires at signup; the phone becomes the account's.
+	Extras models.SignupExtras
+	// DepartmentID is the department Extras names, resolved against the organization's list.
+	DepartmentID *int64
+	// Email is the address given at signup for a phone invitation (whose link has none).
+	Email string
 }
 
 // AcceptInvitation spends a live link and creates the account and makes the membership
@@ -163,7 +174,22 @@ func (s *Store) AcceptInvitation(ctx context.Context, raw string, in AcceptInput
 		if err != nil {
 			return &models.LinkError{State: models.LinkRevoked}
 		}
-		user = models.User{Email: inv.Email, FirstName: in.FirstName, LastName: in.LastName, PasswordHash: in.PasswordHash, LastOrgID: &m.OrgID}
+		user = models.User{Email: inv.Email, FirstName: in.FirstName, LastName: in.LastName, PasswordHash: in.PasswordHash,
+			Phone: cmp.Or(in.Extras.Phone, inv.Phone), LastOrgID: &m.OrgID}
+		cols := []string{"user_id", "status", "first_name", "last_name", "name_key", "last_name_key", "updated_at"}
+		if inv.Email == "" {
+			// A phone invitation: the texted number is the account's phone (the link proved it);
+			// the email is the one given now, which no other membership here may hold.
+			user.Email, user.Phone, m.Email = in.Email, inv.Phone, in.Email
+			var n int64
+			if err := tx.Model(&models.Membership{}).Where("org_id = ? AND email = ? AND id <> ?", m.OrgID, in.Email, m.ID).Count(&n).Error; err != nil {
+				return err
+			}
+			if n > 0 {
+				return models.FieldErrors{"email": "This email already has a membership here. Use another one, or ask whoever invited you."}
+			}
+			cols = append(cols, "email")
+		}
 		if err := tx.Create(&user).Error; err != nil {
 			if errors.Is(err, gorm.ErrDuplicatedKey) {
 				return models.ErrConflict
@@ -172,11 +198,19 @@ func (s *Store) AcceptInvitation(ctx context.Context, raw string, in AcceptInput
 		}
 		m.UserID, m.Status = &user.ID, to
 		m.SetName(in.FirstName, in.LastName)
-		return tx.Model(&m).Select("user_id", "status", "first_name", "last_name", "name_key", "last_name_key", "updated_at").Updates(&m).Error
+		if in.Extras.Any() {
+			d := in.Extras.Details()
+			if in.DepartmentID != nil {
+				m.DepartmentID, m.Department = in.DepartmentID, d.Department
+			}
+			m.Position, m.JobID = cmp.Or(d.Position, m.Position), cmp.Or(d.JobID, m.JobID)
+			cols = append(cols, "department_id", "position", "job_id")
+		}
+		return tx.Model(&m).Select(cols).Updates(&m).Error
 	})
 	if err != nil {
 		var le *models.LinkError
-		if errors.As(err, &le) || errors.Is(err, models.ErrNotFound) || errors.Is(err, models.ErrConflict) {
+		if errors.As(err, &le) || errors.Is(err, models.ErrNotFound) || errors.Is(err, models.ErrConflict) || errors.Is(err, models.ErrInvalid) {
 			return nil, nil, err
 		}
 		return nil, nil, fmt.Errorf("store: unable to accept invitation: %w", err)
@@ -228,4 +262,18 @@ func (s *Store) InvitesSentFromIP(ctx context.Context, ip string, since time.Tim
 		return 0, fmt.Errorf("store: unable to count invitations sent from an address: %w", err)
 	}
 	return int(sent), nil
+}
+
+// FindMemberByPhone returns the organization's membership invited by that phone (E.164), or
+// models.ErrNotFound.
+func (s *Store) FindMemberByPhone(ctx context.Context, orgID int64, phone string) (*models.Membership, error) {
+	var m models.Membership
+	err := s.reader(ctx).Where("org_id = ? AND phone = ?", orgID, phone).Take(&m).Error
+	if err != nil {
+		if err = notFound(err); errors.Is(err, models.ErrNotFound) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("store: unable to find member by phone: %w", err)
+	}
+	return &m, nil
 }

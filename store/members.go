@@ -184,7 +184,7 @@ func (s *Store) fewAppMembers(ctx context.Context, appID int64) (bool, error) {
 const memberColumns = "memberships.id, memberships.user_id, memberships.status, memberships.email, memberships.first_name, " +
 	"memberships.last_name, memberships.name_key, " +
 	"COALESCE((SELECT departments.name FROM departments WHERE departments.id = memberships.department_id), '') AS department, " +
-	"memberships.last_login_at, memberships.created_at, " +
+	"memberships.last_login_at, memberships.created_at, memberships.joined_via, memberships.reject_reason, memberships.invited_by_id, " +
 	"COALESCE((SELECT users.mfa_enabled FROM users WHERE users.id = memberships.user_id), 0) AS user_mfa"
 
 // scanMembers runs q, which selects memberColumns of orgID's memberships and then a role,
@@ -201,7 +201,7 @@ func scanMembers(q *gorm.DB, orgID int64) ([]models.Membership, error) {
 		var m models.Membership
 		var role sql.NullString
 		if err := rows.Scan(&m.ID, &m.UserID, &m.Status, &m.Email, &m.FirstName, &m.LastName, &m.NameKey,
-			&m.Department, &m.LastLoginAt, &m.CreatedAt, &m.UserMFA, &role); err != nil {
+			&m.Department, &m.LastLoginAt, &m.CreatedAt, &m.JoinedVia, &m.RejectReason, &m.InvitedByID, &m.UserMFA, &role); err != nil {
 			return nil, err
 		}
 		if n := len(out); n == 0 || out[n-1].ID != m.ID {

@@ -227,7 +227,7 @@ func TestLoadMigrations(t *testing.T) {
 			t.Errorf("migration %d = %q, %.40q", i+1, m.name, m.sql)
 		}
 	}
-	if sqliteMigrations[0].name != "core schema" || sqliteMigrations[len(sqliteMigrations)-1].name != "departments" {
+	if sqliteMigrations[0].name != "core schema" || sqliteMigrations[len(sqliteMigrations)-1].name != "ways to join" {
 		t.Errorf("names = %q … %q", sqliteMigrations[0].name, sqliteMigrations[len(sqliteMigrations)-1].name)
 	}
 	gap := fstest.MapFS{"m/0001_a.sql": {Data: []byte("SELECT 1;")}, "m/0003_c.sql": {Data: []byte("SELECT 1;")}}

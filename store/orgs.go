@@ -18,6 +18,10 @@ type OrgUpdate struct {
 	MFAPolicy           *models.MFAPolicy
 	MFAGraceDays        *int
 	InviteQuota         *int
+	WhoMayInvite        *models.WhoMayInvite
+	EnrollmentApproval  *bool
+	RequiredAtSignup    *string
+	Country             *string
 }
 
 // UpdateOrganization changes the organization's settings and returns it with a description
@@ -50,6 +54,7 @@ func (s *Store) UpdateOrganization(ctx context.Context, orgID int64, upd OrgUpda
 			changes["invite_quota"] = *upd.InviteQuota
 			what = append(what, "invitations per member per day "+strconv.Itoa(org.InviteQuota)+" → "+strconv.Itoa(*upd.InviteQuota))
 		}
+		rulesChanges(&org, upd, changes, &what)
 		if len(changes) == 0 {
 			return nil
 		}
@@ -64,4 +69,31 @@ func (s *Store) UpdateOrganization(ctx context.Context, orgID int64, upd OrgUpda
 // FindOrganization returns the organization with that id, or models.ErrNotFound.
 func (s *Store) FindOrganization(ctx context.Context, id int64) (*models.Organization, error) {
 	return findByID[models.Organization](s.reader(ctx), id, "organization")
+}
+
+// rulesChanges adds the changes of the organization's joining rules to changes and what.
+func rulesChanges(org *models.Organization, upd OrgUpdate, changes map[string]any, what *[]string) {
+	if upd.WhoMayInvite != nil && *upd.WhoMayInvite != org.WhoMayInvite {
+		changes["who_may_invite"] = *upd.WhoMayInvite
+		*what = append(*what, "who may invite "+org.WhoMayInvite.Label()+" → "+upd.WhoMayInvite.Label())
+	}
+	if upd.EnrollmentApproval != nil && *upd.EnrollmentApproval != org.EnrollmentApproval {
+		changes["enrollment_approval"] = *upd.EnrollmentApproval
+		*what = append(*what, "enrollment approval "+onOff(org.EnrollmentApproval)+" → "+onOff(*upd.EnrollmentApproval))
+	}
+	if upd.RequiredAtSignup != nil && *upd.RequiredAtSignup != org.RequiredAtSignup {
+		changes["required_at_signup"] = *upd.RequiredAtSignup
+		*what = append(*what, fmt.Sprintf("required at signup %q → %q", org.RequiredAtSignup, *upd.RequiredAtSignup))
+	}
+	if upd.Country != nil && *upd.Country != org.Country {
+		changes["country"] = *upd.Country
+		*what = append(*what, "country "+org.Country+" → "+*upd.Country)
+	}
+}
+
+func onOff(b bool) string {
+	if b {
+		return "on"
+	}
+	return "off"
 }

@@ -32,9 +32,18 @@ func (s *Store) CreateOrganization(ctx context.Context, name string, u *models.U
 
 // UserOrgs returns the organizations where the user's membership is active, by name.
 func (s *Store) UserOrgs(ctx context.Context, userID int64) ([]models.Organization, error) {
+	return s.userOrgsIn(ctx, userID, models.StatusActive)
+}
+
+// WaitingOrgs returns the organizations where the user's request waits for approval, by name.
+func (s *Store) WaitingOrgs(ctx context.Context, userID int64) ([]models.Organization, error) {
+	return s.userOrgsIn(ctx, userID, models.StatusPending)
+}
+
+func (s *Store) userOrgsIn(ctx context.Context, userID int64, status models.Status) ([]models.Organization, error) {
 	var orgs []models.Organization
 	err := s.reader(ctx).Joins("JOIN memberships ON memberships.org_id = organizations.id").
-		Where("memberships.user_id = ? AND memberships.status = ?", userID, models.StatusActive).
+		Where("memberships.user_id = ? AND memberships.status = ?", userID, status).
 		Order("organizations.name, organizations.id").Find(&orgs).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to list organizations: %w", err)

@@ -25,6 +25,7 @@ type UsersView struct {
 	Rejected bool                   // the Pending tab lists rejected requests
 	Actions  map[int64][]MenuItem   // row menu of each membership
 	Invites  map[int64]InviteStatus // Inactivated tab: the latest link of each membership
+	Inviters map[int64]string       // Pending tab: inviter account id → name
 	Bulk     []BulkOption           // actions for a selection on this tab; none: no checkboxes
 	Apps     []models.App           // the organization's apps, for the App filter (Owners and Admins); nil hides it
 	AppID    int64                  // the App filter: only members who may use this app; 0 for all
