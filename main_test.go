@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"gatehouse/internal/testdb"
 	"gatehouse/models"
 	"gatehouse/store"
 )
@@ -150,7 +151,7 @@ func openStore(t *testing.T, path string) *store.Store {
 // TestServePrintsSetupLinkAndShutsDownGracefully runs the real server: it prints a setup
 // link that works, answers /healthz, and returns cleanly when its context ends.
 func TestServePrintsSetupLinkAndShutsDownGracefully(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "serve.db")
+	db := testdb.Path(t, "serve.db")
 	logs := &syncBuffer{}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

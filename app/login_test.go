@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +12,7 @@ import (
 	_ "github.com/mattn/go-sqlite3"
 
 	"gatehouse/app"
+	"gatehouse/internal/testdb"
 	"gatehouse/models"
 	"gatehouse/store/storetest"
 )
@@ -151,7 +151,7 @@ func TestLoginAudit(t *testing.T) {
 	}
 
 	// No active membership: no session and no login event, but a failed one.
-	path := filepath.Join(t.TempDir(), "gatehouse.db")
+	path := testdb.Path(t, "gatehouse.db")
 	gst := storetest.OpenPath(t, path, f.clock)
 	g := &fixture{st: gst, clock: f.clock, app: app.New(gst, app.Config{BaseURL: f.app.Config().BaseURL, Sessions: policy}, f.clock, nil)}
 	storetest.CreateOwner(t, g.st, "olive@acme.test", "Acme")

@@ -4,11 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"net/url"
-	"path/filepath"
 	"testing"
 
 	_ "github.com/mattn/go-sqlite3"
 
+	"gatehouse/internal/testdb"
 	"gatehouse/models"
 	"gatehouse/store/storetest"
 )
@@ -65,7 +65,7 @@ func TestRequestPasswordResetSameWork(t *testing.T) {
 	t.Cleanup(func() { offRequest = saved })
 
 	clock := storetest.NewClock()
-	path := filepath.Join(t.TempDir(), "gatehouse.db")
+	path := testdb.Path(t, "gatehouse.db")
 	st := storetest.OpenPath(t, path, clock)
 	base, _ := url.Parse("http://gatehouse.test")
 	s := New(st, Config{BaseURL: base}, clock, nil)

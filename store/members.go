@@ -134,7 +134,7 @@ func (s *Store) fewAppMembers(ctx context.Context, appID int64) (bool, error) {
 // loads a whole membership).
 const memberColumns = "memberships.id, memberships.user_id, memberships.status, memberships.email, memberships.first_name, " +
 	"memberships.last_name, memberships.name_key, memberships.department, memberships.last_login_at, memberships.created_at, " +
-	"COALESCE((SELECT users.mfa_enabled FROM users WHERE users.id = memberships.user_id), 0) AS user_mfa"
+	"COALESCE((SELECT users.mfa_enabled FROM users WHERE users.id = memberships.user_id), false) AS user_mfa"
 
 // scanMembers runs q, which selects memberColumns of orgID's memberships and then a role,
 // ordered so that each member's rows are together, and reads the rows without reflection: a
@@ -176,13 +176,14 @@ func (s *Store) searchMembers(ctx context.Context, orgID int64, status models.St
 }
 
 // MemberCounts returns the number of the organization's memberships in each status,
-// read from the trigger-maintained counts table rather than by counting rows.
+// read from the trigger-maintained counts table rather than by counting rows (on PostgreSQL a
+// count is spread over a few rows, summed here).
 func (s *Store) MemberCounts(ctx context.Context, orgID int64) (map[models.Status]int64, error) {
 	var rows []struct {
 		Status models.Status
 		N      int64
 	}
-	if err := s.reader(ctx).Table("membership_counts").Where("org_id = ?", orgID).Find(&rows).Error; err != nil {
+	if err := s.reader(ctx).Table("membership_counts").Select("status, SUM(n) AS n").Where("org_id = ?", orgID).Group("status").Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: unable to count members: %w", err)
 	}
 	out := make(map[models.Status]int64, len(rows))

@@ -61,7 +61,10 @@ func SchemaVersion() int { return len(sqliteMigrations) }
 // migrate applies the migrations in list that the database has not seen, each in its own
 // transaction. A database newer than list is refused.
 func (s *Store) migrate(ctx context.Context, list []migration) error {
-	db := s.w.WithContext(ctx)
+	return s.d.migrateLocked(s.w.WithContext(ctx), func(db *gorm.DB) error { return s.migrateOn(db, list) })
+}
+
+func (s *Store) migrateOn(db *gorm.DB, list []migration) error {
 	if err := db.Exec(s.d.migrationsTable()).Error; err != nil {
 		return fmt.Errorf("store: unable to create schema_migrations: %w", err)
 	}

@@ -3,12 +3,12 @@ package store
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 	"testing/fstest"
 	"time"
 
+	"gatehouse/internal/testdb"
 	"gatehouse/models"
 )
 
@@ -39,7 +39,7 @@ func tableExists(tb testing.TB, s *Store, name string) bool {
 func TestMigrations(t *testing.T) {
 	ctx := context.Background()
 	clock := newClock()
-	path := filepath.Join(t.TempDir(), "old.db")
+	path := testdb.Path(t, "old.db")
 
 	// A database made by a binary that knew only the first migration.
 	old, err := open(Options{Path: path, Now: clock.Now})
@@ -187,7 +187,7 @@ func TestMigrations(t *testing.T) {
 // and no version row, and the earlier ones stay applied.
 func TestMigrationFailureRollsBack(t *testing.T) {
 	ctx := context.Background()
-	s, err := open(Options{Path: filepath.Join(t.TempDir(), "bad.db")})
+	s, err := open(Options{Path: testdb.Path(t, "bad.db")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -209,7 +209,7 @@ func TestMigrationFailureRollsBack(t *testing.T) {
 // migrate measures the database against the list it is given, not the binary's full list.
 func TestMigrateRefusesADatabaseNewerThanItsList(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, Options{Path: filepath.Join(t.TempDir(), "new.db")})
+	s, err := Open(ctx, Options{Path: testdb.Path(t, "new.db")})
 	if err != nil {
 		t.Fatal(err)
 	}

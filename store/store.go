@@ -54,7 +54,9 @@ func (s *Store) changed() { s.changes.Add(1) }
 
 // Options configure Open.
 type Options struct {
-	Path    string           // SQLite file path
+	Path    string           // SQLite file path, or a postgres:// URL
+	// MaxConns is the PostgreSQL pool's size (DefaultMaxConns when zero); SQLite ignores it.
+	MaxConns int
 	Now     func() time.Time // clock; time.Now when nil
 	Logger  *slog.Logger     // receives slow-query and error logs; discarded when nil
 	Readers int              // size of the read pool; 4 when zero
@@ -65,7 +67,7 @@ type Options struct {
 }
 
 // Open opens (creating if needed) and migrates the database at opts.Path, in the dialect the
-// path names (a file path is SQLite; postgres:// is refused until PostgreSQL arrives).
+// path names (a file path is SQLite, a postgres:// URL PostgreSQL).
 func Open(ctx context.Context, opts Options) (*Store, error) {
 	s, err := open(opts)
 	if err != nil {
@@ -131,11 +133,13 @@ func (s *Store) Close() error {
 		}
 	})
 	var errs []error
+	closed := map[any]bool{}
 	for _, g := range []*gorm.DB{s.r, s.w} {
 		if g == nil {
 			continue
 		}
-		if db, err := g.DB(); err == nil {
+		if db, err := g.DB(); err == nil && !closed[db] {
+			closed[db] = true
 			errs = append(errs, db.Close())
 		}
 	}
@@ -149,6 +153,10 @@ func (s *Store) Backup(ctx context.Context, dest string) error {
 	}
 	return nil
 }
+
+// maxTxAttempts is how many times a transaction that lost a deadlock or a serialization check
+// is run (PostgreSQL).
+const maxTxAttempts = 5
 
 // txKey is the context key under which a write transaction travels.
 type txKey struct{}
@@ -168,13 +176,21 @@ func (s *Store) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 	if tx, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
 		return fn(tx)
 	}
-	select {
-	case s.writeTurn <- struct{}{}:
-	case <-ctx.Done():
-		return ctx.Err()
+	if s.d.oneWriter() {
+		select {
+		case s.writeTurn <- struct{}{}:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		defer func() { <-s.writeTurn }()
 	}
-	defer func() { <-s.writeTurn }()
-	err := s.w.WithContext(ctx).Transaction(fn)
+	var err error
+	for attempt := 1; ; attempt++ {
+		err = s.w.WithContext(ctx).Transaction(fn)
+		if attempt == maxTxAttempts || !s.d.retryable(err) || ctx.Err() != nil {
+			break
+		}
+	}
 	s.changed()
 	s.noteWrite(err)
 	return err

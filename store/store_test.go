@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"gatehouse/internal/testclock"
+	"gatehouse/internal/testdb"
 
 	"gatehouse/models"
 )
@@ -19,7 +20,7 @@ import (
 // closed when the test ends. now is the store's clock (time.Now when nil).
 func MustOpenDB(tb testing.TB, now func() time.Time) *Store {
 	tb.Helper()
-	return mustOpenPath(tb, filepath.Join(tb.TempDir(), "gatehouse.db"), now)
+	return mustOpenPath(tb, testdb.Path(tb, "gatehouse.db"), now)
 }
 
 // mustOpenPath opens (and migrates) the database at path, closed when the test ends.
@@ -122,7 +123,7 @@ func TestOpen(t *testing.T) {
 	})
 
 	t.Run("healthy, then closed", func(t *testing.T) {
-		s, err := Open(ctx, Options{Path: filepath.Join(t.TempDir(), "h.db")})
+		s, err := Open(ctx, Options{Path: testdb.Path(t, "h.db")})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -135,16 +136,24 @@ func TestOpen(t *testing.T) {
 		}
 	})
 
-	t.Run("postgres refused", func(t *testing.T) {
+	t.Run("postgres URL picks PostgreSQL", func(t *testing.T) {
 		for _, url := range []string{"postgres://u@localhost/gatehouse", "postgresql://u@localhost/gatehouse"} {
-			s, err := Open(ctx, Options{Path: url})
-			if err == nil {
-				s.Close()
-				t.Fatalf("Open(%s) succeeded", url)
+			d, err := dialectFor(url)
+			if _, ok := d.(postgresDialect); !ok || err != nil {
+				t.Errorf("dialectFor(%s) = %T, %v; want postgresDialect", url, d, err)
 			}
-			if !strings.Contains(err.Error(), "PostgreSQL is not supported yet") {
-				t.Errorf("Open(%s) error = %v, want it to say PostgreSQL is not supported yet", url, err)
-			}
+		}
+		if d, _ := dialectFor("gatehouse.db"); d != (sqliteDialect{}) {
+			t.Errorf("dialectFor(gatehouse.db) = %T, want sqliteDialect", d)
+		}
+		// A server that refuses the login is an error naming the URL without its password.
+		s, err := Open(ctx, Options{Path: "postgres://nobody:hunter2@127.0.0.1:1/gatehouse?connect_timeout=2"})
+		if err == nil {
+			s.Close()
+			t.Fatal("Open of an unreachable PostgreSQL succeeded")
+		}
+		if strings.Contains(err.Error(), "hunter2") || !strings.HasPrefix(err.Error(), "store: unable to open postgres://nobody:") {
+			t.Errorf("error %q: want store: unable to open <URL without password>", err)
 		}
 	})
 
@@ -162,7 +171,7 @@ func TestOpen(t *testing.T) {
 
 func TestSecret(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "gatehouse.db")
+	path := testdb.Path(t, "gatehouse.db")
 
 	s, err := Open(ctx, Options{Path: path})
 	if err != nil {
@@ -203,7 +212,7 @@ func TestBackup(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	dest := filepath.Join(t.TempDir(), "backup.db")
+	dest := testdb.Path(t, "backup.db")
 	if err := s.Backup(ctx, dest); err != nil {
 		t.Fatalf("Backup: %v", err)
 	}

@@ -4,11 +4,11 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"gatehouse/internal/testdb"
 	"gatehouse/models"
 )
 
@@ -51,7 +51,7 @@ func floodAudit(t *testing.T, s *Store, path string, n int, make func(i int) (mo
 // that counts the rest.
 func TestBlockedLoginFloodBounded(t *testing.T) {
 	clock := newClock()
-	path := filepath.Join(t.TempDir(), "gatehouse.db")
+	path := testdb.Path(t, "gatehouse.db")
 	s := mustOpenPath(t, path, clock.Now)
 	before := fileSize(t, path)
 	floodAudit(t, s, path, 20_000, func(i int) (models.AuditEvent, models.Meta) {
@@ -80,7 +80,7 @@ func TestBlockedLoginFloodBounded(t *testing.T) {
 func TestRefusalAggregation(t *testing.T) {
 	ctx := context.Background()
 	clock := newClock()
-	path := filepath.Join(t.TempDir(), "gatehouse.db")
+	path := testdb.Path(t, "gatehouse.db")
 	s, err := Open(ctx, Options{Path: path, Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)
@@ -135,7 +135,7 @@ func TestWALCheckpointedUnderInserts(t *testing.T) {
 	if testing.Short() {
 		t.Skip("writes 20,000 rows")
 	}
-	path := filepath.Join(t.TempDir(), "gatehouse.db")
+	path := testdb.Path(t, "gatehouse.db")
 	s := mustOpenPath(t, path, nil)
 	start := time.Now()
 	floodAudit(t, s, path, 20_000, func(i int) (models.AuditEvent, models.Meta) {
@@ -148,7 +148,7 @@ func TestWALCheckpointedUnderInserts(t *testing.T) {
 // A database that cannot be written is not healthy, though it answers queries.
 func TestHealthyReadOnly(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "gatehouse.db")
+	path := testdb.Path(t, "gatehouse.db")
 	s, err := Open(ctx, Options{Path: path})
 	if err != nil {
 		t.Fatal(err)
