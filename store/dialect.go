@@ -50,6 +50,14 @@ type dialect interface {
 	// lockRows makes q lock the rows it reads until the transaction ends (FOR UPDATE); a
 	// database with one writer needs nothing.
 	lockRows(q *gorm.DB) *gorm.DB
+	// lockKey takes the lock named key until tx ends, for a rule that reads rows no row lock
+	// covers (counts of what was sent, "no account yet"); a database with one writer needs nothing.
+	lockKey(tx *gorm.DB, key string) error
+	// unindexed is col written so that the planner does not choose an index on it (a hint
+	// SQLite needs where its planner guesses wrong; PostgreSQL's statistics do not).
+	unindexed(col string) string
+	// caseless is col as an ORDER BY term that ignores the case of ASCII letters.
+	caseless(col string) string
 }
 
 // dialectFor picks the dialect a database path names: a postgres:// or postgresql:// URL is

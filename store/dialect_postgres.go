@@ -98,6 +98,7 @@ const migrationLock = 0x6761746568617573
 // starts while another migrates waits, then finds the schema current.
 func (postgresDialect) migrateLocked(db *gorm.DB, fn func(db *gorm.DB) error) error {
 	return db.Connection(func(conn *gorm.DB) error {
+		conn = conn.Session(&gorm.Session{})
 		if err := conn.Exec("SELECT pg_advisory_lock(?)", migrationLock).Error; err != nil {
 			return fmt.Errorf("store: unable to take the migration lock: %w", err)
 		}
@@ -111,6 +112,16 @@ func (postgresDialect) migrateLocked(db *gorm.DB, fn func(db *gorm.DB) error) er
 func (postgresDialect) lockRows(q *gorm.DB) *gorm.DB {
 	return q.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate})
 }
+
+// lockKey is a transaction-scoped advisory lock on the key's 64-bit hash.
+func (postgresDialect) lockKey(tx *gorm.DB, key string) error {
+	return tx.Exec("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", key).Error
+}
+
+func (postgresDialect) unindexed(col string) string { return col }
+
+// caseless: lower() under COLLATE "C" folds ASCII letters only, as SQLite's NOCASE does.
+func (postgresDialect) caseless(col string) string { return "lower(" + col + ")" }
 
 // backup: a PostgreSQL database is backed up with its own tools.
 func (postgresDialect) backup(context.Context, *gorm.DB, string) error {

@@ -152,6 +152,13 @@ func (sqliteDialect) migrateLocked(db *gorm.DB, fn func(db *gorm.DB) error) erro
 // lockRows: every write transaction holds the write lock from its BEGIN IMMEDIATE.
 func (sqliteDialect) lockRows(q *gorm.DB) *gorm.DB { return q }
 
+// unindexed is the unary +, which SQLite's planner reads as "no index on this column".
+func (sqliteDialect) unindexed(col string) string { return "+" + col }
+
+func (sqliteDialect) caseless(col string) string { return col + " COLLATE NOCASE" }
+
+func (sqliteDialect) lockKey(*gorm.DB, string) error { return nil }
+
 // afterIDs has nothing to do: an INTEGER PRIMARY KEY takes the largest id plus one.
 func (sqliteDialect) afterIDs(*gorm.DB, ...string) error { return nil }
 

@@ -72,4 +72,3 @@ func (s *Store) noteWrite(err error) {
 		s.health.failed.Store(&err)
 	}
 }
-

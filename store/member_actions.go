@@ -58,6 +58,9 @@ func loadMember(db *gorm.DB, orgID, id int64) (*models.Membership, error) {
 // that could remove the last one read it inside their transaction, so two of them cannot
 // each see the other Owner and both go ahead.
 func (s *Store) CountActiveOwners(ctx context.Context, orgID int64) (int, error) {
+	if err := s.serialize(ctx, "owners", orgID); err != nil {
+		return 0, err
+	}
 	var n int64
 	err := s.reader(ctx).Table("memberships").Joins("JOIN membership_roles ON membership_roles.membership_id = memberships.id").
 		Where("memberships.org_id = ? AND memberships.status = ? AND membership_roles.role = ?", orgID, models.StatusActive, models.RoleOwner).

@@ -41,10 +41,10 @@ func (s *Store) FindMembers(ctx context.Context, orgID int64, f models.MemberFil
 	case narrow:
 		// Few members may use the app: the page is read from its grants (a lookup by id
 		// each, then a sort of at most maxNarrowApp rows) rather than by walking the
-		// organization's members until enough have it. The unary + keeps SQLite off the
-		// status indexes.
+		// organization's members until enough have it. SQLite is kept off the status
+		// indexes (unindexed).
 		q = s.reader(ctx).Model(&models.Membership{}).
-			Where("+org_id = ? AND +status = ? AND id IN (SELECT membership_id FROM app_members WHERE app_id = ?)", orgID, f.Status, f.AppID)
+			Where(s.d.unindexed("org_id")+" = ? AND "+s.d.unindexed("status")+" = ? AND id IN (SELECT membership_id FROM app_members WHERE app_id = ?)", orgID, f.Status, f.AppID)
 		if term != "" {
 			// The search's prefixes, checked on these few rows.
 			hi := term + "\U0010FFFF"
@@ -120,7 +120,7 @@ const maxNarrowApp = 2000
 func (s *Store) fewAppMembers(ctx context.Context, appID int64) (bool, error) {
 	var n int64
 	err := s.reader(ctx).Raw(`SELECT CASE WHEN EXISTS (SELECT 1 FROM app_roles WHERE app_id = ?) THEN ? ELSE
-		(SELECT COUNT(*) FROM (SELECT 1 FROM app_members WHERE app_id = ? LIMIT ?)) END`, appID, maxNarrowApp+1, appID, maxNarrowApp+1).Scan(&n).Error
+		(SELECT COUNT(*) FROM (SELECT 1 FROM app_members WHERE app_id = ? LIMIT ?) AS few) END`, appID, maxNarrowApp+1, appID, maxNarrowApp+1).Scan(&n).Error
 	if err != nil {
 		return false, fmt.Errorf("store: unable to count app members: %w", err)
 	}

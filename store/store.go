@@ -54,12 +54,12 @@ func (s *Store) changed() { s.changes.Add(1) }
 
 // Options configure Open.
 type Options struct {
-	Path    string           // SQLite file path, or a postgres:// URL
+	Path string // SQLite file path, or a postgres:// URL
 	// MaxConns is the PostgreSQL pool's size (DefaultMaxConns when zero); SQLite ignores it.
 	MaxConns int
-	Now     func() time.Time // clock; time.Now when nil
-	Logger  *slog.Logger     // receives slow-query and error logs; discarded when nil
-	Readers int              // size of the read pool; 4 when zero
+	Now      func() time.Time // clock; time.Now when nil
+	Logger   *slog.Logger     // receives slow-query and error logs; discarded when nil
+	Readers  int              // size of the read pool; 4 when zero
 	// ReadOnly opens the file read-only (SQLite mode=ro), as SQLite opens a file the process may
 	// not write: every write fails. For tests of that (a test running as root can write any
 	// file) and tools that only read; the database must already be migrated.
@@ -213,6 +213,21 @@ func (s *Store) writer(ctx context.Context) *gorm.DB {
 		return tx
 	}
 	return s.w.WithContext(ctx)
+}
+
+// serialize takes, until the transaction ctx carries ends, the lock named by what and id: the
+// transactions that check one rule on the same thing (the Owners of an organization, the
+// invitations one person sent) then run one after the other. Outside a transaction, and on
+// SQLite (whose write transactions already run one at a time), it does nothing.
+func (s *Store) serialize(ctx context.Context, what string, id any) error {
+	tx, ok := ctx.Value(txKey{}).(*gorm.DB)
+	if !ok {
+		return nil
+	}
+	if err := s.d.lockKey(tx, fmt.Sprint(what, ":", id)); err != nil {
+		return fmt.Errorf("store: unable to lock %s: %w", what, err)
+	}
+	return nil
 }
 
 // notFound turns gorm's record-not-found into models.ErrNotFound.
