@@ -2,7 +2,6 @@ package app_test
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"net/url"
 	"strings"
@@ -155,11 +154,8 @@ func TestLoginAudit(t *testing.T) {
 	gst := storetest.OpenPath(t, path, f.clock)
 	g := &fixture{st: gst, clock: f.clock, app: app.New(gst, app.Config{BaseURL: f.app.Config().BaseURL, Sessions: policy}, f.clock, nil)}
 	storetest.CreateOwner(t, g.st, "olive@acme.test", "Acme")
-	db, err := sql.Open("sqlite3", "file:"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.Exec("UPDATE memberships SET status = ?", models.StatusTerminated); err != nil {
+	db := testdb.SQL(t, path)
+	if _, err := db.Exec("UPDATE memberships SET status = $1", models.StatusTerminated); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()

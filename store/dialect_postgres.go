@@ -90,19 +90,20 @@ func (postgresDialect) storageError(err error) bool {
 	return pe.Code == "25006" || pe.Code[:2] == "53" || pe.Code[:2] == "58"
 }
 
-// migrationLock is the pg_advisory_lock key the migrations run under ("gatehous" in ASCII),
-// so that several instances starting together on an empty database migrate it once.
-const migrationLock = 0x6761746568617573
+// migrationLock is the first half of the pg_advisory_lock key the migrations run under; the
+// second is the schema's name hashed, so that several instances starting together on an empty
+// database migrate it once, while databases in other schemas migrate beside them.
+const migrationLock = 0x67617465 // "gate"
 
 // migrateLocked runs fn on one connection holding the migration lock: an instance that
 // starts while another migrates waits, then finds the schema current.
 func (postgresDialect) migrateLocked(db *gorm.DB, fn func(db *gorm.DB) error) error {
 	return db.Connection(func(conn *gorm.DB) error {
 		conn = conn.Session(&gorm.Session{})
-		if err := conn.Exec("SELECT pg_advisory_lock(?)", migrationLock).Error; err != nil {
+		if err := conn.Exec("SELECT pg_advisory_lock(?, hashtext(current_schema()))", migrationLock).Error; err != nil {
 			return fmt.Errorf("store: unable to take the migration lock: %w", err)
 		}
-		defer conn.Session(&gorm.Session{Context: context.Background()}).Exec("SELECT pg_advisory_unlock(?)", migrationLock)
+		defer conn.Session(&gorm.Session{Context: context.Background()}).Exec("SELECT pg_advisory_unlock(?, hashtext(current_schema()))", migrationLock)
 		return fn(conn)
 	})
 }
