@@ -374,9 +374,9 @@ func TestInviteQuota(t *testing.T) {
 		svc := f.withQuota(5)
 		var sent, over atomic.Int32
 		var wg sync.WaitGroup
-		for g := range 10 {
+		for g := range 20 {
 			wg.Go(func() {
-				out, err := svc.Invite(ctx, f.owner, models.InviteRequest{Emails: people(fmt.Sprintf("g%d-", g), 2), Roles: viewer}, testMeta)
+				out, err := svc.Invite(ctx, f.owner, models.InviteRequest{Emails: people(fmt.Sprintf("g%d-", g), 1), Roles: viewer}, testMeta)
 				if err != nil {
 					t.Errorf("goroutine %d: %v", g, err)
 					return
