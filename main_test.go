@@ -41,7 +41,7 @@ func runCmd(t *testing.T, stdin string, args ...string) (string, error) {
 
 func TestCreateOwnerAndBackup(t *testing.T) {
 	dir := t.TempDir()
-	db := filepath.Join(dir, "g.db")
+	db := testdb.Path(t, "g.db")
 
 	t.Run("refuses a weak password and a bad email", func(t *testing.T) {
 		if _, err := runCmd(t, "short\n", "create-owner", "--db", db, "--email", "a@example.com", "--password-stdin"); err == nil || !strings.Contains(err.Error(), "at least 12") {
@@ -86,6 +86,12 @@ func TestCreateOwnerAndBackup(t *testing.T) {
 
 	t.Run("backup writes a database that opens with the data", func(t *testing.T) {
 		dest := filepath.Join(dir, "copy.db")
+		if testdb.Postgres() {
+			if _, err := runCmd(t, "", "backup", "--db", db, dest); err == nil || !strings.Contains(err.Error(), "pg_dump") {
+				t.Fatalf("backup on PostgreSQL = %v, want it to say to use pg_dump", err)
+			}
+			return
+		}
 		if _, err := runCmd(t, "", "backup", "--db", db, dest); err != nil {
 			t.Fatal(err)
 		}
@@ -201,5 +207,23 @@ func TestServePrintsSetupLinkAndShutsDownGracefully(t *testing.T) {
 	}
 	if _, err := os.Stat(db); err != nil {
 		t.Fatalf("database not created: %v", err)
+	}
+}
+
+// --db-max-conns (GATEHOUSE_DB_MAX_CONNS) sizes the PostgreSQL pool; below 1 is refused.
+func TestDBMaxConns(t *testing.T) {
+	c, err := parseServe(nil)
+	if err != nil || c.dbMaxConns != store.DefaultMaxConns {
+		t.Fatalf("default: %+v, %v; want %d", c, err, store.DefaultMaxConns)
+	}
+	t.Setenv("GATEHOUSE_DB_MAX_CONNS", "3")
+	if c, err := parseServe(nil); err != nil || c.dbMaxConns != 3 {
+		t.Errorf("GATEHOUSE_DB_MAX_CONNS=3: %+v, %v", c, err)
+	}
+	if c, err := parseServe([]string{"--db-max-conns", "25"}); err != nil || c.dbMaxConns != 25 {
+		t.Errorf("--db-max-conns 25: %+v, %v", c, err)
+	}
+	if _, err := parseServe([]string{"--db-max-conns", "0"}); err == nil || !strings.Contains(err.Error(), "--db-max-conns") {
+		t.Errorf("--db-max-conns 0: %v, want refused", err)
 	}
 }

@@ -74,6 +74,14 @@ func IsPostgres(path string) bool {
 	return strings.HasPrefix(path, "postgres://") || strings.HasPrefix(path, "postgresql://")
 }
 
+// DisplayPath is a --db value fit for a log line: a PostgreSQL URL without its password.
+func DisplayPath(path string) string {
+	if IsPostgres(path) {
+		return redactURL(path)
+	}
+	return path
+}
+
 // withParam sets one query parameter of a database URL.
 func withParam(dsn, key, value string) string {
 	u, err := url.Parse(dsn)
