@@ -18,12 +18,14 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
-	_ "github.com/mattn/go-sqlite3"     // the "sqlite3" database/sql driver
+	_ "github.com/mattn/go-sqlite3"    // the "sqlite3" database/sql driver
 )
 
 // DefaultServer is the PostgreSQL server the tests use when GATEHOUSE_TEST_PG_URL is not set.
@@ -129,8 +131,39 @@ var server = sync.OnceValues(func() (*sql.DB, error) {
 		db.Close()
 		return nil, err
 	}
+	dropStale(ctx, db)
 	return db, nil
 })
+
+// staleAfter is how old a test schema must be to be taken for one an interrupted run left.
+const staleAfter = 2 * time.Hour
+
+// dropStale drops the schemas that test runs killed before their cleanup left behind: each
+// name carries the Unix time it was made.
+func dropStale(ctx context.Context, db *sql.DB) {
+	rows, err := db.QueryContext(ctx, "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'gh\\_test\\_%'")
+	if err != nil {
+		return
+	}
+	var stale []string
+	for rows.Next() {
+		var name string
+		if rows.Scan(&name) != nil {
+			continue
+		}
+		parts := strings.Split(name, "_") // gh, test, unix time, random
+		if len(parts) != 4 {
+			continue
+		}
+		if made, err := strconv.ParseInt(parts[2], 10, 64); err == nil && time.Since(time.Unix(made, 0)) > staleAfter {
+			stale = append(stale, name)
+		}
+	}
+	rows.Close()
+	for _, name := range stale {
+		db.ExecContext(ctx, "DROP SCHEMA IF EXISTS "+name+" CASCADE")
+	}
+}
 
 // databaseURL is ServerURL on testDatabase, with params.
 func databaseURL(params url.Values) string {
@@ -169,7 +202,7 @@ func NewPostgres(tb testing.TB) string {
 	}
 	b := make([]byte, 8)
 	rand.Read(b)
-	name := "gh_test_" + hex.EncodeToString(b)
+	name := fmt.Sprintf("gh_test_%d_%s", time.Now().Unix(), hex.EncodeToString(b))
 	if _, err := db.Exec("CREATE SCHEMA " + name); err != nil {
 		tb.Fatalf("CREATE SCHEMA %s: %v", name, err)
 	}
