@@ -2,12 +2,14 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"embed"
 	"errors"
 	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -47,11 +49,16 @@ func (postgresDialect) open(opts Options, cfg func() *gorm.Config) (w, r *gorm.D
 	if opts.ReadOnly {
 		dsn = withParam(dsn, "default_transaction_read_only", "on")
 	}
-	w, err = gorm.Open(postgres.New(postgres.Config{DSN: dsn}), cfg())
+	db, err := sql.Open("pgx", dsn)
 	if err != nil {
 		return nil, nil, fmt.Errorf("store: unable to open %s: %w", redactURL(opts.Path), err)
 	}
-	db, _ := w.DB()
+	// Every query goes through pgTextPool, which makes bound strings valid text (pg_text.go).
+	w, err = gorm.Open(postgres.New(postgres.Config{Conn: pgTextPool{db}}), cfg())
+	if err != nil {
+		db.Close()
+		return nil, nil, fmt.Errorf("store: unable to open %s: %w", redactURL(opts.Path), err)
+	}
 	n := opts.MaxConns
 	if n <= 0 {
 		n = DefaultMaxConns

@@ -257,3 +257,23 @@ func TestBackup(t *testing.T) {
 		}
 	})
 }
+
+// A NUL or bytes that are not UTF-8 in a value looked up find nothing, on every database
+// (PostgreSQL's text refuses them; the store makes them valid first, pg_text.go).
+func TestHostileTextFindsNothing(t *testing.T) {
+	ctx := context.Background()
+	s := MustOpenDB(t, nil)
+	res := mustCreateOwner(t, s, "owner@example.com", "Acme")
+	for _, email := range []string{"owner@example.com\x00", "\xff\xfe", "owner@example.com\x00' OR 1=1 --"} {
+		if _, err := s.FindUserByEmail(ctx, email); !errors.Is(err, models.ErrNotFound) {
+			t.Errorf("FindUserByEmail(%q) = %v, want ErrNotFound", email, err)
+		}
+		page, err := s.FindMembers(ctx, res.Org.ID, models.MemberFilter{Status: models.StatusActive, Query: email})
+		if err != nil || len(page.Members) != 0 {
+			t.Errorf("FindMembers(%q) = %d members, %v; want none", email, len(page.Members), err)
+		}
+	}
+	if got := validText([]any{"ok", models.Status("a\x00b"), 3, []byte{0}}); got[1] != "a\uFFFDb" || got[0] != "ok" || got[2] != 3 {
+		t.Errorf("validText = %q", got)
+	}
+}
