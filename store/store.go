@@ -60,7 +60,8 @@ type Options struct {
 	Now      func() time.Time // clock; time.Now when nil
 	Logger   *slog.Logger     // receives slow-query and error logs; discarded when nil
 	Readers  int              // size of SQLite's read pool; 4 when zero (PostgreSQL has MaxConns)
-	// ReadOnly opens the file read-only (SQLite mode=ro), as SQLite opens a file the process may
+	// ReadOnly opens the database read-only (SQLite mode=ro; PostgreSQL
+	// default_transaction_read_only), as SQLite opens a file the process may
 	// not write: every write fails. For tests of that (a test running as root can write any
 	// file) and tools that only read; the database must already be migrated.
 	ReadOnly bool
