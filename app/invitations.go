@@ -94,6 +94,9 @@ func (s *Service) quotaLeft(ctx context.Context, cur *models.Current, ip string)
 // and, for an import, tag ("import 12").
 func (s *Service) invitePerson(ctx context.Context, cur *models.Current, p models.InvitePerson, left *int, tag string, meta models.Meta) (models.InviteOutcome, error) {
 	email := p.Email
+	if err := s.st.LockMemberEmail(ctx, cur.Org.ID, email); err != nil {
+		return models.InviteOutcome{}, err
+	}
 	m, err := s.st.FindMemberByEmail(ctx, cur.Org.ID, email)
 	switch {
 	case err == nil && m.Status != models.StatusRevoked:

@@ -20,6 +20,13 @@ func (s *Store) FindMember(ctx context.Context, orgID, id int64) (*models.Member
 	return m, err
 }
 
+// LockMemberEmail keeps other transactions from adding email to orgID until the one ctx
+// carries ends (PostgreSQL; SQLite's one writer already does), so that two invitations of one
+// address at the same moment make one membership.
+func (s *Store) LockMemberEmail(ctx context.Context, orgID int64, email string) error {
+	return s.serialize(ctx, "member email", fmt.Sprint(orgID, ":", models.NormalizeEmail(email)))
+}
+
 // FindMemberByEmail returns the organization's membership with that email (compared
 // normalised), in any status, with its roles, or models.ErrNotFound.
 func (s *Store) FindMemberByEmail(ctx context.Context, orgID int64, email string) (*models.Membership, error) {
