@@ -116,7 +116,7 @@ func envDuration(name string, def time.Duration) time.Duration {
 // newFlags returns a flag set with --db, which every subcommand takes.
 func newFlags(name string) (*flag.FlagSet, *string) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	db := fs.String("db", env("GATEHOUSE_DB", "gatehouse.db"), "SQLite database file (env GATEHOUSE_DB)")
+	db := fs.String("db", env("GATEHOUSE_DB", "gatehouse.db"), "SQLite database file, or a PostgreSQL URL postgres://user:pass@host:5432/db?sslmode=require (env GATEHOUSE_DB)")
 	return fs, db
 }
 
@@ -129,6 +129,7 @@ type serveConfig struct {
 	inviteQuota                                                 int
 	several                                                     bool
 	outboxLease                                                 time.Duration
+	dbMaxConns                                                  int
 }
 
 func parseServe(args []string) (*serveConfig, error) {
@@ -143,6 +144,7 @@ func parseServe(args []string) (*serveConfig, error) {
 	fs.DurationVar(&c.idle, "session-idle", envDuration("GATEHOUSE_SESSION_IDLE", time.Hour), "log out after this long without activity (env GATEHOUSE_SESSION_IDLE)")
 	fs.DurationVar(&c.lifetime, "session-lifetime", envDuration("GATEHOUSE_SESSION_LIFETIME", 12*time.Hour), "log out this long after login, active or not (env GATEHOUSE_SESSION_LIFETIME)")
 	fs.IntVar(&c.inviteQuota, "invite-quota", envInt("GATEHOUSE_INVITE_QUOTA", app.DefaultInviteQuota), "invitation emails one IP address may send in 24 hours; each member's own daily quota is on Settings (env GATEHOUSE_INVITE_QUOTA)")
+	fs.IntVar(&c.dbMaxConns, "db-max-conns", envInt("GATEHOUSE_DB_MAX_CONNS", store.DefaultMaxConns), "PostgreSQL connections this instance may open; keep instances × this under the server's max_connections; ignored for SQLite (env GATEHOUSE_DB_MAX_CONNS)")
 	proxies := fs.String("trusted-proxies", env("GATEHOUSE_TRUSTED_PROXIES", ""), "reverse proxies (CIDRs or addresses, comma-separated) whose X-Forwarded-For names the client; none when empty (env GATEHOUSE_TRUSTED_PROXIES)")
 	fs.StringVar(&c.tlsCert, "tls-cert", env("GATEHOUSE_TLS_CERT", ""), "PEM certificate (chain) to serve HTTPS with; plain HTTP when empty (env GATEHOUSE_TLS_CERT)")
 	fs.StringVar(&c.cookieDomain, "cookie-domain", env("GATEHOUSE_COOKIE_DOMAIN", ""), "parent domain for the session cookie (example.com), so the forward-auth endpoints see it on the apps' subdomains; none when empty (env GATEHOUSE_COOKIE_DOMAIN)")
@@ -157,6 +159,9 @@ func parseServe(args []string) (*serveConfig, error) {
 	c.db = *db
 	if c.outboxLease < 3*time.Second {
 		return nil, errors.New("--outbox-lease must be at least 3s")
+	}
+	if c.dbMaxConns < 1 {
+		return nil, errors.New("--db-max-conns must be at least 1")
 	}
 	if c.inviteQuota < 1 {
 		return nil, errors.New("--invite-quota must be at least 1")
@@ -242,7 +247,7 @@ func serve(ctx context.Context, args []string, log *slog.Logger) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	st, err := store.Open(ctx, store.Options{Path: cfg.db, Logger: log, Shared: cfg.several})
+	st, err := store.Open(ctx, store.Options{Path: cfg.db, Logger: log, Shared: cfg.several, MaxConns: cfg.dbMaxConns})
 	if err != nil {
 		return err
 	}
@@ -302,7 +307,7 @@ func serve(ctx context.Context, args []string, log *slog.Logger) error {
 	} else {
 		go func() { errc <- srv.Serve(ln) }()
 	}
-	log.Info("gatehouse listening", "addr", ln.Addr().String(), "scheme", scheme, "base_url", base.String(), "db", cfg.db, "version", version)
+	log.Info("gatehouse listening", "addr", ln.Addr().String(), "scheme", scheme, "base_url", base.String(), "db", store.DisplayPath(cfg.db), "version", version)
 	if len(cfg.trustedProxies) > 0 {
 		log.Info("client addresses are taken from X-Forwarded-For on requests from the trusted proxies", "trusted_proxies", len(cfg.trustedProxies))
 	} else if base.Scheme == "https" && tlsConfig == nil {
@@ -523,6 +528,9 @@ func backup(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	if fs.NArg() != 1 {
 		return errors.New("usage: gatehouse backup [--db FILE] DEST")
+	}
+	if store.IsPostgres(*db) {
+		return errors.New("gatehouse backup copies SQLite databases; back up PostgreSQL with pg_dump, e.g. pg_dump -Fc -f gatehouse.dump \"$GATEHOUSE_DB\" (restore with pg_restore -d URL gatehouse.dump)")
 	}
 	dest := fs.Arg(0)
 	if _, err := os.Stat(dest); err == nil {

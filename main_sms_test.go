@@ -4,12 +4,12 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"gatehouse/delivery"
+	"gatehouse/internal/testdb"
 )
 
 const (
@@ -76,7 +76,7 @@ func serveLogs(t *testing.T, until string, args ...string) (string, error) {
 	defer cancel()
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, append([]string{"serve", "--db", filepath.Join(t.TempDir(), "sms.db"), "--addr", "127.0.0.1:0"}, args...),
+		done <- run(ctx, append([]string{"serve", "--db", testdb.Path(t, "sms.db"), "--addr", "127.0.0.1:0"}, args...),
 			strings.NewReader(""), io.Discard, slog.New(slog.NewTextHandler(logs, nil)))
 	}()
 	deadline := time.After(10 * time.Second)

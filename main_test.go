@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"gatehouse/internal/testdb"
 	"gatehouse/models"
 	"gatehouse/store"
 )
@@ -40,7 +41,7 @@ func runCmd(t *testing.T, stdin string, args ...string) (string, error) {
 
 func TestCreateOwnerAndBackup(t *testing.T) {
 	dir := t.TempDir()
-	db := filepath.Join(dir, "g.db")
+	db := testdb.Path(t, "g.db")
 
 	t.Run("refuses a weak password and a bad email", func(t *testing.T) {
 		if _, err := runCmd(t, "short\n", "create-owner", "--db", db, "--email", "a@example.com", "--password-stdin"); err == nil || !strings.Contains(err.Error(), "at least 12") {
@@ -93,6 +94,12 @@ func TestCreateOwnerAndBackup(t *testing.T) {
 
 	t.Run("backup writes a database that opens with the data", func(t *testing.T) {
 		dest := filepath.Join(dir, "copy.db")
+		if testdb.Postgres() {
+			if _, err := runCmd(t, "", "backup", "--db", db, dest); err == nil || !strings.Contains(err.Error(), "pg_dump") {
+				t.Fatalf("backup on PostgreSQL = %v, want it to say to use pg_dump", err)
+			}
+			return
+		}
 		if _, err := runCmd(t, "", "backup", "--db", db, dest); err != nil {
 			t.Fatal(err)
 		}
@@ -158,7 +165,7 @@ func openStore(t *testing.T, path string) *store.Store {
 // TestServePrintsSetupLinkAndShutsDownGracefully runs the real server: it prints a setup
 // link that works, answers /healthz, and returns cleanly when its context ends.
 func TestServePrintsSetupLinkAndShutsDownGracefully(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "serve.db")
+	db := testdb.Path(t, "serve.db")
 	logs := &syncBuffer{}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -206,7 +213,28 @@ func TestServePrintsSetupLinkAndShutsDownGracefully(t *testing.T) {
 	if !strings.Contains(logs.String(), "shutting down") {
 		t.Fatalf("no shutdown log:\n%s", logs.String())
 	}
+	if testdb.Postgres() {
+		return
+	}
 	if _, err := os.Stat(db); err != nil {
 		t.Fatalf("database not created: %v", err)
+	}
+}
+
+// --db-max-conns (GATEHOUSE_DB_MAX_CONNS) sizes the PostgreSQL pool; below 1 is refused.
+func TestDBMaxConns(t *testing.T) {
+	c, err := parseServe(nil)
+	if err != nil || c.dbMaxConns != store.DefaultMaxConns {
+		t.Fatalf("default: %+v, %v; want %d", c, err, store.DefaultMaxConns)
+	}
+	t.Setenv("GATEHOUSE_DB_MAX_CONNS", "3")
+	if c, err := parseServe(nil); err != nil || c.dbMaxConns != 3 {
+		t.Errorf("GATEHOUSE_DB_MAX_CONNS=3: %+v, %v", c, err)
+	}
+	if c, err := parseServe([]string{"--db-max-conns", "25"}); err != nil || c.dbMaxConns != 25 {
+		t.Errorf("--db-max-conns 25: %+v, %v", c, err)
+	}
+	if _, err := parseServe([]string{"--db-max-conns", "0"}); err == nil || !strings.Contains(err.Error(), "--db-max-conns") {
+		t.Errorf("--db-max-conns 0: %v, want refused", err)
 	}
 }

@@ -5,13 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"gatehouse/app"
+	"gatehouse/internal/testdb"
 	"gatehouse/models"
 	"gatehouse/store"
 	"gatehouse/store/storetest"
@@ -29,7 +29,7 @@ type instance struct {
 func instances(t *testing.T, n int) ([]instance, *storetest.Clock) {
 	t.Helper()
 	clock := storetest.NewClock()
-	path := filepath.Join(t.TempDir(), "shared.db")
+	path := testdb.Path(t, "shared.db")
 	base, _ := url.Parse("http://gatehouse.test")
 	out := make([]instance, n)
 	for i := range out {

@@ -123,10 +123,16 @@ func (s *Service) invitePerson(ctx context.Context, cur *models.Current, p model
 	email := p.Email
 	// Without an email, this is a phone invitation: the phone is the key, the email comes at signup.
 	byPhone := email == "" && p.Phone != ""
+	if byPhone {
+		email = p.Phone // the outcome's contact
+	}
+	// Two invitations of one address (or phone) at the same moment make one membership.
+	if err := s.st.LockMemberEmail(ctx, cur.Org.ID, email); err != nil {
+		return models.InviteOutcome{}, err
+	}
 	var m *models.Membership
 	var err error
 	if byPhone {
-		email = p.Phone // the outcome's contact
 		m, err = s.st.FindMemberByPhone(ctx, cur.Org.ID, p.Phone)
 	} else {
 		m, err = s.st.FindMemberByEmail(ctx, cur.Org.ID, email)

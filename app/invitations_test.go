@@ -376,9 +376,9 @@ func TestInviteQuota(t *testing.T) {
 		svc := f.withQuota(5)
 		var sent, over atomic.Int32
 		var wg sync.WaitGroup
-		for g := range 10 {
+		for g := range 20 {
 			wg.Go(func() {
-				out, err := svc.Invite(ctx, f.owner, models.InviteRequest{Emails: people(fmt.Sprintf("g%d-", g), 2), Roles: viewer}, testMeta)
+				out, err := svc.Invite(ctx, f.owner, models.InviteRequest{Emails: people(fmt.Sprintf("g%d-", g), 1), Roles: viewer}, testMeta)
 				if err != nil {
 					t.Errorf("goroutine %d: %v", g, err)
 					return
@@ -394,6 +394,39 @@ func TestInviteQuota(t *testing.T) {
 		}
 		if st := f.state(t); st.outbox != 5 || st.members[models.StatusInvited] != 5 {
 			t.Errorf("%d messages and %d invited, want 5 and 5", st.outbox, st.members[models.StatusInvited])
+		}
+	})
+
+	// One address invited many times at the same moment, by two people, becomes one membership
+	// and one email; the other invitations find it there.
+	t.Run("one address at once", func(t *testing.T) {
+		f := newAcme(t)
+		// Two inviters, from two addresses: no quota lock serializes them.
+		owen := storetest.Current(storetest.CreateOwner(t, f.st, "owen@acme.test", "Acme"))
+		var sent, exists atomic.Int32
+		var wg sync.WaitGroup
+		for g := range 10 {
+			wg.Go(func() {
+				actor, meta := f.owner, testMeta
+				if g%2 == 1 {
+					actor, meta = owen, models.Meta{IP: "198.51.100.77", UserAgent: "Firefox"}
+				}
+				out, err := f.app.Invite(ctx, actor, models.InviteRequest{Emails: "Ada@example.com", Roles: viewer}, meta)
+				if err != nil {
+					t.Errorf("goroutine %d: %v", g, err)
+					return
+				}
+				r := results(out)
+				sent.Add(int32(r[models.InviteSent]))
+				exists.Add(int32(r[models.InviteExists]))
+			})
+		}
+		wg.Wait()
+		if sent.Load() != 1 || exists.Load() != 9 {
+			t.Errorf("sent %d, already there %d; want 1 and 9", sent.Load(), exists.Load())
+		}
+		if st := f.state(t); st.outbox != 1 || st.members[models.StatusInvited] != 1 {
+			t.Errorf("%d messages and %d invited, want 1 and 1", st.outbox, st.members[models.StatusInvited])
 		}
 	})
 }

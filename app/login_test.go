@@ -2,10 +2,8 @@ package app_test
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +11,7 @@ import (
 	_ "github.com/mattn/go-sqlite3"
 
 	"gatehouse/app"
+	"gatehouse/internal/testdb"
 	"gatehouse/models"
 	"gatehouse/store/storetest"
 )
@@ -151,15 +150,12 @@ func TestLoginAudit(t *testing.T) {
 	}
 
 	// No active membership: a session in no organization.
-	path := filepath.Join(t.TempDir(), "gatehouse.db")
+	path := testdb.Path(t, "gatehouse.db")
 	gst := storetest.OpenPath(t, path, f.clock)
 	g := &fixture{st: gst, clock: f.clock, app: app.New(gst, app.Config{BaseURL: f.app.Config().BaseURL, Sessions: policy}, f.clock, nil)}
 	storetest.CreateOwner(t, g.st, "olive@acme.test", "Acme")
-	db, err := sql.Open("sqlite3", "file:"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.Exec("UPDATE memberships SET status = ?", models.StatusTerminated); err != nil {
+	db := testdb.SQL(t, path)
+	if _, err := db.Exec("UPDATE memberships SET status = $1", models.StatusTerminated); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()

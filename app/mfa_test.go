@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
@@ -320,5 +323,50 @@ func TestLoginWithoutSMSProvider(t *testing.T) {
 	}
 	if msgs, _ := f.st.DueMessages(ctx, 100); len(msgs) != 1 {
 		t.Errorf("%d texts in the outbox, want only the enrollment's", len(msgs))
+	}
+}
+
+// One authenticator code submitted at the same moment through several logins' second steps
+// opens one session: the step is spent with a conditional update that only one can win.
+func TestTOTPCodeUsedOnceInParallel(t *testing.T) {
+	ctx := context.Background()
+	f := newLoginFixture(t)
+	storetest.CreateOwner(t, f.st, "olive@acme.test", "Acme")
+	cur, _ := loggedIn(t, f, "olive@acme.test", 1)
+	_, secret := enrollApp(t, f, cur)
+	f.clock.Advance(30 * time.Second) // past the step spent confirming the app
+	const n = 8
+	challenges := make([]string, n)
+	for i := range challenges {
+		res, err := login(t, f, "olive@acme.test", storetest.Password, "192.0.2.1")
+		if err != nil || res.ChallengeToken == "" {
+			t.Fatalf("Login = %+v, %v; want a challenge", res, err)
+		}
+		challenges[i] = res.ChallengeToken
+	}
+	before := len(events(t, f, models.ActionLogin))
+	code := totpCode(t, f, secret)
+	var ok, refused atomic.Int32
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			step, err := f.app.VerifySecondStep(ctx, challenges[i], models.SecondStepRequest{Method: "totp", Code: code}, "", accountMeta)
+			var wait *app.WaitError
+			switch {
+			case err == nil && step.SessionToken != "":
+				ok.Add(1)
+			case models.RefusalMessage(err) != "" || errors.As(err, &wait):
+				refused.Add(1)
+			default:
+				t.Errorf("second step %d: %+v, %v", i, step, err)
+			}
+		})
+	}
+	wg.Wait()
+	if ok.Load() != 1 || refused.Load() != n-1 {
+		t.Errorf("%d sessions, %d refused; want 1 and %d", ok.Load(), refused.Load(), n-1)
+	}
+	if got := len(events(t, f, models.ActionLogin)) - before; got != 1 {
+		t.Errorf("%d logins audited, want 1", got)
 	}
 }

@@ -2,13 +2,12 @@ package app
 
 import (
 	"context"
-	"database/sql"
 	"net/url"
-	"path/filepath"
 	"testing"
 
 	_ "github.com/mattn/go-sqlite3"
 
+	"gatehouse/internal/testdb"
 	"gatehouse/models"
 	"gatehouse/store/storetest"
 )
@@ -16,24 +15,8 @@ import (
 // rowCounts counts the rows of every table of the database at path.
 func rowCounts(t *testing.T, path string) map[string]int {
 	t.Helper()
-	db, err := sql.Open("sqlite3", "file:"+path+"?mode=ro")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	rows, err := db.Query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var tables []string
-	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
-			t.Fatal(err)
-		}
-		tables = append(tables, name)
-	}
-	rows.Close()
+	db := testdb.SQL(t, path)
+	tables := testdb.Tables(t, db)
 	out := map[string]int{}
 	for _, name := range tables {
 		var n int
@@ -65,7 +48,7 @@ func TestRequestPasswordResetSameWork(t *testing.T) {
 	t.Cleanup(func() { offRequest = saved })
 
 	clock := storetest.NewClock()
-	path := filepath.Join(t.TempDir(), "gatehouse.db")
+	path := testdb.Path(t, "gatehouse.db")
 	st := storetest.OpenPath(t, path, clock)
 	base, _ := url.Parse("http://gatehouse.test")
 	s := New(st, Config{BaseURL: base}, clock, nil)

@@ -38,6 +38,7 @@ func main() {
 	flag.IntVar(&cfg.LoginRate, "login-rate", 20, "logins per second sent while the Users page is measured under login load")
 	flag.StringVar(&cfg.CacheDir, "cache", "", "where seeded databases are kept between runs (default: bench/.cache)")
 	flag.StringVar(&cfg.Out, "out", "", "file the results table is written to (default: bench/results.md)")
+	pg := flag.String("pg", "", "also measure PostgreSQL on this server (postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable); its backends' CPU counts as the server's")
 	flag.Parse()
 	var err error
 	if cfg.Members, err = ints(members); err != nil {
@@ -63,6 +64,14 @@ func main() {
 		log.Fatal(err)
 	}
 	table := rep.Markdown()
+	if *pg != "" {
+		cfg.PG = *pg
+		prep, err := Run(ctx, cfg)
+		if err != nil {
+			log.Fatal(err)
+		}
+		table = "## SQLite\n\n" + table + "\n## PostgreSQL\n\nThe same scenarios with `--db postgres://…` on the local PostgreSQL; CPU adds the server's backends for the database (from /proc) to Gatehouse's.\n\n" + prep.Markdown()
+	}
 	fmt.Print(table)
 	if err := os.WriteFile(cfg.Out, []byte(table), 0o644); err != nil {
 		log.Fatal(err)
@@ -94,6 +103,9 @@ type Config struct {
 	MinRequests int           // per scenario and concurrency, even when Duration is over (smoke test)
 	LoginRate   int
 	Progress    io.Writer // where progress lines go; nil for none
+	// PG is a PostgreSQL server URL (a user that may create databases): when set, Run measures
+	// PostgreSQL instead of SQLite, on fresh databases gatehouse_bench_nN.
+	PG string
 }
 
 // scenario is one thing measured.
@@ -206,7 +218,26 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if fi, err := os.Stat(bin); err == nil {
 		rep.BinarySize = fi.Size()
 	}
+	var pg *pgBench
+	if cfg.PG != "" {
+		if pg, err = openPGBench(ctx, cfg.PG); err != nil {
+			return nil, err
+		}
+		defer pg.admin.Close()
+	}
 	for _, n := range cfg.Members {
+		if pg != nil {
+			say("seeding %d members on PostgreSQL", n)
+			db, took, err := pg.seed(ctx, bin, n, cfg.Seed)
+			if err != nil {
+				return nil, err
+			}
+			rep.SeedTimes = append(rep.SeedTimes, seedTime{n, took, false})
+			if err := measure(ctx, cfg, rep, bin, db, n, filepath.Join(work, fmt.Sprintf("serve-%d.log", n)), say, pg); err != nil {
+				return nil, err
+			}
+			continue
+		}
 		say("seeding %d members (cached in %s)", n, cfg.CacheDir)
 		cached, took, fromCache, err := seededDB(ctx, bin, cfg.CacheDir, n, cfg.Seed)
 		if err != nil {
@@ -219,7 +250,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		if err := copyFile(cached, db); err != nil {
 			return nil, err
 		}
-		if err := measure(ctx, cfg, rep, bin, db, n, filepath.Join(work, fmt.Sprintf("serve-%d.log", n)), say); err != nil {
+		if err := measure(ctx, cfg, rep, bin, db, n, filepath.Join(work, fmt.Sprintf("serve-%d.log", n)), say, nil); err != nil {
 			return nil, err
 		}
 	}
@@ -248,7 +279,7 @@ func deepCursor(ctx context.Context, db string) (string, error) {
 	return st.MemberCursorAt(ctx, org, models.StatusActive, models.SortName, max(1, int(counts[models.StatusActive]*9/10)))
 }
 
-func measure(ctx context.Context, cfg Config, rep *Report, bin, db string, n int, logPath string, say func(string, ...any)) error {
+func measure(ctx context.Context, cfg Config, rep *Report, bin, db string, n int, logPath string, say func(string, ...any), pg *pgBench) error {
 	cursor, err := deepCursor(ctx, db)
 	if err != nil {
 		return err
@@ -258,6 +289,9 @@ func measure(ctx context.Context, cfg Config, rep *Report, bin, db string, n int
 		return err
 	}
 	defer srv.stop()
+	if pg != nil {
+		srv.pg, srv.pgName = pg, pg.dbName(n)
+	}
 	rep.ColdStarts = append(rep.ColdStarts, coldStart{n, srv.coldStart})
 	maxConc := 1
 	for _, c := range cfg.Conc {

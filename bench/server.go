@@ -164,6 +164,8 @@ func copyFile(src, dst string) error {
 
 // server is a running gatehouse serve.
 type server struct {
+	pg        *pgBench // on PostgreSQL: its backends' CPU counts too
+	pgName    string
 	cmd       *exec.Cmd
 	exited    chan struct{}
 	base      string
@@ -233,7 +235,16 @@ func (s *server) peakRSS() int64 {
 // cpuTime is the CPU time (user and system) the server has used so far, from /proc (Linux
 // only; 0 elsewhere). Per request, it says what a page costs whatever else the machine runs.
 func (s *server) cpuTime() time.Duration {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", s.cmd.Process.Pid))
+	cpu := processCPU(s.cmd.Process.Pid)
+	if s.pg != nil {
+		cpu += s.pg.backendsCPU(s.pgName)
+	}
+	return cpu
+}
+
+// processCPU is the CPU time (user and system) process pid has used so far.
+func processCPU(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
 		return 0
 	}

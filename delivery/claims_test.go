@@ -4,11 +4,11 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
+	"gatehouse/internal/testdb"
 	"gatehouse/models"
 	"gatehouse/store"
 )
@@ -28,7 +28,7 @@ func (f *fixture) secondInstance(t *testing.T, path string) *store.Store {
 func newFileFixture(t *testing.T) (*fixture, string) {
 	t.Helper()
 	clock := newFixture(t).clock // a clock at the usual time
-	path := filepath.Join(t.TempDir(), "shared.db")
+	path := testdb.Path(t, "shared.db")
 	st, err := store.Open(context.Background(), store.Options{Path: path, Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)

@@ -8,13 +8,13 @@ import (
 	"mime"
 	"mime/multipart"
 	netmail "net/mail"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"gatehouse/internal/testclock"
+	"gatehouse/internal/testdb"
 
 	"github.com/emersion/go-smtp"
 
@@ -49,7 +49,7 @@ type fixture struct {
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	clock := testclock.New()
-	st, err := store.Open(context.Background(), store.Options{Path: filepath.Join(t.TempDir(), "mail.db"), Now: clock.Now})
+	st, err := store.Open(context.Background(), store.Options{Path: testdb.Path(t, "mail.db"), Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}

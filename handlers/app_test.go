@@ -8,13 +8,13 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"gatehouse/internal/testclock"
+	"gatehouse/internal/testdb"
 
 	"github.com/PuerkitoBio/goquery"
 
@@ -96,7 +96,7 @@ func newTestAppWith(t testing.TB, configure func(*handlers.Config)) *testApp {
 func newTestAppFull(t testing.TB, sms bool, configure func(*handlers.Config)) *testApp {
 	t.Helper()
 	clock := testclock.New()
-	path := filepath.Join(t.TempDir(), "test.db")
+	path := testdb.Path(t, "test.db")
 	st, err := store.Open(context.Background(), store.Options{Path: path, Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	"os"
 	"testing"
 
+	"gatehouse/internal/testdb"
 	"gatehouse/models"
 )
 
@@ -33,6 +34,9 @@ func TestBlockedLoginFlood(t *testing.T) {
 	}
 	if len(evs) != 1 {
 		t.Errorf("%d login.blocked events for 3,000 blocked logins in a minute, want 1", len(evs))
+	}
+	if testdb.Postgres() {
+		return // the rest measures SQLite's WAL file
 	}
 	fi, err := os.Stat(app.Path + "-wal")
 	if err != nil {

@@ -7,13 +7,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"gatehouse/app"
 	"gatehouse/handlers"
+	"gatehouse/internal/testdb"
 	"gatehouse/models"
 	"gatehouse/store"
 )
@@ -21,7 +21,7 @@ import (
 // TestHTTPSBaseURLHardensCookies checks that an https --base-url gives cookies the Secure
 // flag and the __Host- prefix (bound to this origin, Path=/, no Domain).
 func TestHTTPSBaseURLHardensCookies(t *testing.T) {
-	st, err := store.Open(context.Background(), store.Options{Path: filepath.Join(t.TempDir(), "tls.db")})
+	st, err := store.Open(context.Background(), store.Options{Path: testdb.Path(t, "tls.db")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +61,7 @@ func TestHTTPSBaseURLHardensCookies(t *testing.T) {
 // TestCookieDomain checks that --cookie-domain puts the session cookie on the parent domain
 // (which rules out __Host-) and keeps it Secure under https.
 func TestCookieDomain(t *testing.T) {
-	st, err := store.Open(context.Background(), store.Options{Path: filepath.Join(t.TempDir(), "domain.db")})
+	st, err := store.Open(context.Background(), store.Options{Path: testdb.Path(t, "domain.db")})
 	if err != nil {
 		t.Fatal(err)
 	}

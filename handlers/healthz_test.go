@@ -7,18 +7,18 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"testing"
 
 	"gatehouse/app"
 	"gatehouse/handlers"
+	"gatehouse/internal/testdb"
 	"gatehouse/store"
 )
 
 // /healthz answers 503 while the database answers reads but cannot be written.
 func TestHealthzReadOnlyDatabase(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "ro.db")
+	path := testdb.Path(t, "ro.db")
 	st, err := store.Open(ctx, store.Options{Path: path})
 	if err != nil {
 		t.Fatal(err)

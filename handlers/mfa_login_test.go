@@ -435,7 +435,7 @@ func TestMFAResetRefused(t *testing.T) {
 	)
 	globex := db.orgNamed("Globex")
 	gina := db.addMembers(globex.ID, member{Email: "gina@globex.example", First: "Gina", Last: "Globex", Roles: []models.Role{models.RoleViewer}})[0]
-	if err := db.db.Exec("UPDATE users SET mfa_enabled = 1 WHERE email = ?", "gina@globex.example").Error; err != nil {
+	if err := db.db.Exec("UPDATE users SET mfa_enabled = ? WHERE email = ?", true, "gina@globex.example").Error; err != nil {
 		t.Fatal(err)
 	}
 	oliveM := app.memberByEmail(db, owner.Org.ID, "olive@example.com")

@@ -229,10 +229,10 @@ func TestOIDCRefusals(t *testing.T) {
 
 	// A client of another organization: Vic, logged in to Acme, gets no code.
 	db := openDB(g.app).db
-	db.Exec("INSERT INTO organizations (name, created_at, updated_at) VALUES ('Other', datetime('now'), datetime('now'))")
+	db.Exec("INSERT INTO organizations (name, created_at, updated_at) VALUES ('Other', ?, ?)", g.app.Clock.Now(), g.app.Clock.Now())
 	var otherOrg int64
 	db.Raw("SELECT id FROM organizations WHERE name = 'Other'").Scan(&otherOrg)
-	db.Exec("INSERT INTO apps (org_id, name, created_at, updated_at) VALUES (?, 'Other app', datetime('now'), datetime('now'))", otherOrg)
+	db.Exec("INSERT INTO apps (org_id, name, created_at, updated_at) VALUES (?, 'Other app', ?, ?)", otherOrg, g.app.Clock.Now(), g.app.Clock.Now())
 	var otherApp int64
 	db.Raw("SELECT id FROM apps WHERE org_id = ?", otherOrg).Scan(&otherApp)
 	if err := db.Exec("UPDATE oidc_clients SET org_id = ?, app_id = ? WHERE client_id = ?", otherOrg, otherApp, id).Error; err != nil {

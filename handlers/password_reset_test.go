@@ -200,9 +200,17 @@ func TestPasswordResetRateLimit(t *testing.T) {
 		if n := countTo(mb, "olive@example.com"); n != 5 {
 			t.Errorf("%d emails after 6 requests within the hour, want 5", n)
 		}
-		// The latest link that went out still works: the refused request replaced nothing.
-		if p := app.newClient().get(strings.TrimPrefix(mb.waitFor("olive@example.com", 5).resetLink(t), app.Server.URL)); p.StatusCode != http.StatusOK {
-			t.Errorf("the fifth link after a refused sixth request: %d, want 200", p.StatusCode)
+		// The latest link still works: the refused request replaced nothing. (Which of the five
+		// emails carries it is the order their outbox messages were written in, after each
+		// request answered: on PostgreSQL they are written side by side.)
+		live := 0
+		for _, m := range mb.messages() {
+			if m.To == "olive@example.com" && app.newClient().get(strings.TrimPrefix(m.resetLink(t), app.Server.URL)).StatusCode == http.StatusOK {
+				live++
+			}
+		}
+		if live != 1 {
+			t.Errorf("%d of the five links work after a refused sixth request, want 1", live)
 		}
 
 		app.Clock.Advance(time.Hour)

@@ -9,10 +9,12 @@ import (
 	"testing"
 	"time"
 
+	"gorm.io/driver/postgres"
 	"gorm.io/driver/sqlite"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
 
+	"gatehouse/internal/testdb"
 	"gatehouse/models"
 )
 
@@ -27,12 +29,16 @@ type testDB struct {
 	app *testApp
 }
 
-// openDB opens the app's database file through a second connection.
+// openDB opens the app's database (file, or PostgreSQL URL) through a second connection.
 func openDB(app *testApp) *testDB {
 	t := app.t
 	t.Helper()
 	now := func() time.Time { return app.Clock.Now().UTC().Truncate(time.Microsecond) }
-	db, err := gorm.Open(sqlite.Open("file:"+app.Path+"?_busy_timeout=5000&_foreign_keys=on"),
+	dialector := sqlite.Open("file:" + app.Path + "?_busy_timeout=5000&_foreign_keys=on")
+	if testdb.Postgres() {
+		dialector = postgres.Open(app.Path)
+	}
+	db, err := gorm.Open(dialector,
 		&gorm.Config{Logger: logger.Discard, NowFunc: now, SkipDefaultTransaction: true})
 	if err != nil {
 		t.Fatal(err)

@@ -16,7 +16,7 @@ import (
 func (s *Store) ListApps(ctx context.Context, orgID int64) ([]models.App, error) {
 	db := s.reader(ctx)
 	var apps []models.App
-	if err := db.Where("org_id = ?", orgID).Order("name COLLATE NOCASE, id").Find(&apps).Error; err != nil {
+	if err := db.Where("org_id = ?", orgID).Order(s.d.caseless("name") + ", id").Find(&apps).Error; err != nil {
 		return nil, fmt.Errorf("store: unable to list apps: %w", err)
 	}
 	if err := fillApps(db, orgID, apps); err != nil {

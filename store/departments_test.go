@@ -2,10 +2,10 @@ package store
 
 import (
 	"context"
-	"path/filepath"
 	"slices"
 	"testing"
 
+	"gatehouse/internal/testdb"
 	"gatehouse/models"
 )
 
@@ -13,13 +13,13 @@ import (
 // distinct texts become its departments (exact text), members point at theirs by id.
 func TestDepartmentsMigration(t *testing.T) {
 	ctx := context.Background()
-	s, err := open(Options{Path: filepath.Join(t.TempDir(), "old.db"), Now: newClock().Now})
+	s, err := open(Options{Path: testdb.Path(t, "old.db"), Now: newClock().Now})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
 	before := slices.IndexFunc(sqliteMigrations, func(m migration) bool { return m.name == "departments" })
-	if err := s.migrate(ctx, sqliteMigrations[:before]); err != nil {
+	if err := s.migrate(ctx, s.d.migrations()[:before]); err != nil {
 		t.Fatal(err)
 	}
 	acme, globex := mustCreateOrg(t, s, "Acme"), mustCreateOrg(t, s, "Globex")
@@ -35,7 +35,7 @@ func TestDepartmentsMigration(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := s.migrate(ctx, sqliteMigrations); err != nil {
+	if err := s.migrate(ctx, s.d.migrations()); err != nil {
 		t.Fatal(err)
 	}
 	for org, want := range map[int64][]string{acme.ID: {"Sales", "sales"}, globex.ID: {"Sales"}} {

@@ -2,7 +2,7 @@ package store
 
 import (
 	"context"
-	"errors"
+	"net/url"
 	"strings"
 
 	"gorm.io/gorm"
@@ -13,8 +13,8 @@ import (
 // dialect is everything about the database that is particular to one engine: how to connect
 // and size the pools, the schema migrations, the member search query and its planner hints,
 // backups, and what the bulk seed needs. Store holds one; every other query is portable SQL
-// through gorm. SQLite (sqliteDialect, dialect_sqlite.go) is the only implementation today;
-// PostgreSQL adds a second.
+// through gorm. SQLite (sqliteDialect, dialect_sqlite.go) and PostgreSQL (postgresDialect,
+// dialect_postgres.go) implement it.
 type dialect interface {
 	// open connects to the database at opts.Path: the writer (one connection, whose
 	// transactions take the write lock at BEGIN) and the pool of readers.
@@ -41,12 +41,68 @@ type dialect interface {
 	// lets concurrent claimers pass each other (PostgreSQL: FOR UPDATE SKIP LOCKED). SQLite's
 	// one writer needs nothing.
 	claimLock(q *gorm.DB) *gorm.DB
+	// oneWriter reports whether the database takes one write transaction at a time (SQLite):
+	// the store then queues them itself, in the order they asked.
+	oneWriter() bool
+	// retryable reports whether a transaction that failed with err may simply run again
+	// (it lost a deadlock or a serialization check).
+	retryable(err error) bool
+	// storageError reports whether a write failed for want of storage or write access.
+	storageError(err error) bool
+	// migrateLocked runs fn, which migrates, so that instances starting together migrate once.
+	migrateLocked(db *gorm.DB, fn func(db *gorm.DB) error) error
+	// lockRows makes q lock the rows it reads until the transaction ends (FOR UPDATE); a
+	// database with one writer needs nothing.
+	lockRows(q *gorm.DB) *gorm.DB
+	// lockKey takes the lock named key until tx ends, for a rule that reads rows no row lock
+	// covers (counts of what was sent, "no account yet"); a database with one writer needs nothing.
+	lockKey(tx *gorm.DB, key string) error
+	// unindexed is col written so that the planner does not choose an index on it (a hint
+	// SQLite needs where its planner guesses wrong; PostgreSQL's statistics do not).
+	unindexed(col string) string
+	// caseless is col as an ORDER BY term that ignores the case of ASCII letters.
+	caseless(col string) string
 }
 
-// dialectFor picks the dialect a database path names.
+// dialectFor picks the dialect a database path names: a postgres:// or postgresql:// URL is
+// PostgreSQL, anything else a SQLite file.
 func dialectFor(path string) (dialect, error) {
-	if strings.HasPrefix(path, "postgres://") || strings.HasPrefix(path, "postgresql://") {
-		return nil, errors.New("store: PostgreSQL is not supported yet; use a SQLite file path")
+	if IsPostgres(path) {
+		return postgresDialect{}, nil
 	}
 	return sqliteDialect{}, nil
+}
+
+// IsPostgres reports whether a --db value names a PostgreSQL database (a postgres:// URL).
+func IsPostgres(path string) bool {
+	return strings.HasPrefix(path, "postgres://") || strings.HasPrefix(path, "postgresql://")
+}
+
+// DisplayPath is a --db value fit for a log line: a PostgreSQL URL without its password.
+func DisplayPath(path string) string {
+	if IsPostgres(path) {
+		return redactURL(path)
+	}
+	return path
+}
+
+// withParam sets one query parameter of a database URL.
+func withParam(dsn, key, value string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return dsn
+	}
+	q := u.Query()
+	q.Set(key, value)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// redactURL is a database URL fit for a log or an error: without its password.
+func redactURL(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "the database"
+	}
+	return u.Redacted()
 }

@@ -128,6 +128,37 @@ func (sqliteDialect) lastIDs(tx *gorm.DB, tables ...string) ([]int64, error) {
 	return ids, nil
 }
 
+// oneWriter: SQLite takes one write transaction at a time.
+func (sqliteDialect) oneWriter() bool { return true }
+
+// retryable: with one writer a transaction never loses to another.
+func (sqliteDialect) retryable(error) bool { return false }
+
+func (sqliteDialect) storageError(err error) bool {
+	var se sqlite3.Error
+	if !errors.As(err, &se) {
+		return false
+	}
+	switch se.Code {
+	case sqlite3.ErrReadonly, sqlite3.ErrFull, sqlite3.ErrIoErr, sqlite3.ErrCorrupt, sqlite3.ErrCantOpen, sqlite3.ErrNotADB, sqlite3.ErrPerm:
+		return true
+	}
+	return false
+}
+
+// migrateLocked: the one writer connection already keeps migrations to one at a time.
+func (sqliteDialect) migrateLocked(db *gorm.DB, fn func(db *gorm.DB) error) error { return fn(db) }
+
+// lockRows: every write transaction holds the write lock from its BEGIN IMMEDIATE.
+func (sqliteDialect) lockRows(q *gorm.DB) *gorm.DB { return q }
+
+// unindexed is the unary +, which SQLite's planner reads as "no index on this column".
+func (sqliteDialect) unindexed(col string) string { return "+" + col }
+
+func (sqliteDialect) caseless(col string) string { return col + " COLLATE NOCASE" }
+
+func (sqliteDialect) lockKey(*gorm.DB, string) error { return nil }
+
 // afterIDs has nothing to do: an INTEGER PRIMARY KEY takes the largest id plus one.
 func (sqliteDialect) afterIDs(*gorm.DB, ...string) error { return nil }
 

@@ -8,7 +8,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	sqlite3 "github.com/mattn/go-sqlite3"
 	"gorm.io/gorm"
 )
 
@@ -64,21 +63,12 @@ func (s *Store) Healthy(ctx context.Context) error {
 
 // noteWrite records how a write ended, for Healthy: a storage error is kept until a write succeeds.
 func (s *Store) noteWrite(err error) {
-	var se sqlite3.Error
 	switch {
 	case err == nil:
 		if s.health.failed.Load() != nil {
 			s.health.failed.Store(nil)
 		}
-	case errors.As(err, &se) && storageError(se.Code):
+	case s.d.storageError(err):
 		s.health.failed.Store(&err)
 	}
-}
-
-func storageError(c sqlite3.ErrNo) bool {
-	switch c {
-	case sqlite3.ErrReadonly, sqlite3.ErrFull, sqlite3.ErrIoErr, sqlite3.ErrCorrupt, sqlite3.ErrCantOpen, sqlite3.ErrNotADB, sqlite3.ErrPerm:
-		return true
-	}
-	return false
 }

@@ -3,10 +3,10 @@ package store
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"testing"
 	"time"
 
+	"gatehouse/internal/testdb"
 	"gatehouse/models"
 )
 
@@ -34,7 +34,7 @@ func countChanges(tb testing.TB, s *Store) int64 {
 // deliveries leave the forward-auth cache (Changes) alone, on this instance and the others.
 func TestOutboxClaimsAreNotChanges(t *testing.T) {
 	clock := newClock()
-	path := filepath.Join(t.TempDir(), "shared.db")
+	path := testdb.Path(t, "shared.db")
 	s := mustOpenShared(t, path, clock.Now)
 	ctx := context.Background()
 
@@ -75,7 +75,7 @@ func TestOutboxClaimsAreNotChanges(t *testing.T) {
 // another instance sees them at its next poll, and sweeping keeps the newest row.
 func TestSharedChanges(t *testing.T) {
 	clock := newClock()
-	path := filepath.Join(t.TempDir(), "shared.db")
+	path := testdb.Path(t, "shared.db")
 	a, b := mustOpenShared(t, path, clock.Now), mustOpenShared(t, path, clock.Now)
 	ctx := context.Background()
 	if err := b.PollChanges(ctx); err != nil {

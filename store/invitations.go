@@ -16,6 +16,9 @@ import (
 // since (links copied without an email do not count). Called inside the inviting use case's
 // transaction, the count and the invitations it allows are one atomic step.
 func (s *Store) InvitesSentSince(ctx context.Context, userID int64, since time.Time) (int, error) {
+	if err := s.serialize(ctx, "invites by", userID); err != nil {
+		return 0, err
+	}
 	var sent int64
 	err := s.reader(ctx).Table("outbox_messages").Joins("JOIN invitations ON invitations.id = outbox_messages.invitation_id").
 		Where("invitations.invited_by_id = ? AND invitations.created_at > ?", userID, since).Count(&sent).Error
@@ -255,6 +258,9 @@ func wrapRule(err error, what string) error {
 // InvitesSentFromIP counts the invitation emails asked for from ip since since, by anyone
 // (the per-IP quota). Called inside the inviting use case's transaction, like InvitesSentSince.
 func (s *Store) InvitesSentFromIP(ctx context.Context, ip string, since time.Time) (int, error) {
+	if err := s.serialize(ctx, "invites from", ip); err != nil {
+		return 0, err
+	}
 	var sent int64
 	err := s.reader(ctx).Table("outbox_messages").Joins("JOIN invitations ON invitations.id = outbox_messages.invitation_id").
 		Where("invitations.ip = ? AND invitations.created_at > ?", ip, since).Count(&sent).Error

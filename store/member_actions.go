@@ -20,6 +20,13 @@ func (s *Store) FindMember(ctx context.Context, orgID, id int64) (*models.Member
 	return m, err
 }
 
+// LockMemberEmail keeps other transactions from adding email to orgID until the one ctx
+// carries ends (PostgreSQL; SQLite's one writer already does), so that two invitations of one
+// address at the same moment make one membership.
+func (s *Store) LockMemberEmail(ctx context.Context, orgID int64, email string) error {
+	return s.serialize(ctx, "member email", fmt.Sprint(orgID, ":", models.NormalizeEmail(email)))
+}
+
 // FindMemberByEmail returns the organization's membership with that email (compared
 // normalised), in any status, with its roles, or models.ErrNotFound.
 func (s *Store) FindMemberByEmail(ctx context.Context, orgID int64, email string) (*models.Membership, error) {
@@ -64,6 +71,9 @@ func loadMember(db *gorm.DB, orgID, id int64) (*models.Membership, error) {
 // that could remove the last one read it inside their transaction, so two of them cannot
 // each see the other Owner and both go ahead.
 func (s *Store) CountActiveOwners(ctx context.Context, orgID int64) (int, error) {
+	if err := s.serialize(ctx, "owners", orgID); err != nil {
+		return 0, err
+	}
 	var n int64
 	err := s.reader(ctx).Table("memberships").Joins("JOIN membership_roles ON membership_roles.membership_id = memberships.id").
 		Where("memberships.org_id = ? AND memberships.status = ? AND membership_roles.role = ?", orgID, models.StatusActive, models.RoleOwner).

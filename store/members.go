@@ -90,10 +90,10 @@ func (s *Store) memberQuery(ctx context.Context, orgID int64, f models.MemberFil
 	case narrow:
 		// Few members may use the app: the page is read from its grants (a lookup by id
 		// each, then a sort of at most maxNarrowApp rows) rather than by walking the
-		// organization's members until enough have it. The unary + keeps SQLite off the
-		// status indexes.
+		// organization's members until enough have it. SQLite is kept off the status
+		// indexes (unindexed).
 		q = s.reader(ctx).Model(&models.Membership{}).
-			Where("+org_id = ? AND +status = ? AND id IN (SELECT membership_id FROM app_members WHERE app_id = ?)", orgID, f.Status, f.AppID)
+			Where(s.d.unindexed("org_id")+" = ? AND "+s.d.unindexed("status")+" = ? AND id IN (SELECT membership_id FROM app_members WHERE app_id = ?)", orgID, f.Status, f.AppID)
 		if term != "" {
 			// The search's prefixes, checked on these few rows.
 			hi := term + "\U0010FFFF"
@@ -107,10 +107,10 @@ func (s *Store) memberQuery(ctx context.Context, orgID int64, f models.MemberFil
 		// In name order (and to count), memberships_by_department (org_id, department_id,
 		// status, name_key, id) walks just the department's members, however few. In another
 		// order, walking that order's index and checking each row beats sorting a whole
-		// department per page: the unary + keeps SQLite off memberships_by_department.
+		// department per page: SQLite is kept off memberships_by_department (unindexed).
 		col := "memberships.department_id"
 		if f.Sort != models.SortName {
-			col = "+" + col
+			col = s.d.unindexed(col)
 		}
 		q = q.Where(col+" = ?", f.DeptID)
 	}
@@ -169,7 +169,7 @@ const maxNarrowApp = 2000
 func (s *Store) fewAppMembers(ctx context.Context, appID int64) (bool, error) {
 	var n int64
 	err := s.reader(ctx).Raw(`SELECT CASE WHEN EXISTS (SELECT 1 FROM app_roles WHERE app_id = ?) THEN ? ELSE
-		(SELECT COUNT(*) FROM (SELECT 1 FROM app_members WHERE app_id = ? LIMIT ?)) END`, appID, maxNarrowApp+1, appID, maxNarrowApp+1).Scan(&n).Error
+		(SELECT COUNT(*) FROM (SELECT 1 FROM app_members WHERE app_id = ? LIMIT ?) AS few) END`, appID, maxNarrowApp+1, appID, maxNarrowApp+1).Scan(&n).Error
 	if err != nil {
 		return false, fmt.Errorf("store: unable to count app members: %w", err)
 	}
@@ -185,7 +185,7 @@ const memberColumns = "memberships.id, memberships.user_id, memberships.status, 
 	"memberships.last_name, memberships.name_key, " +
 	"COALESCE((SELECT departments.name FROM departments WHERE departments.id = memberships.department_id), '') AS department, " +
 	"memberships.last_login_at, memberships.created_at, memberships.joined_via, memberships.reject_reason, memberships.invited_by_id, " +
-	"COALESCE((SELECT users.mfa_enabled FROM users WHERE users.id = memberships.user_id), 0) AS user_mfa"
+	"COALESCE((SELECT users.mfa_enabled FROM users WHERE users.id = memberships.user_id), false) AS user_mfa"
 
 // scanMembers runs q, which selects memberColumns of orgID's memberships and then a role,
 // ordered so that each member's rows are together, and reads the rows without reflection: a
@@ -227,13 +227,14 @@ func (s *Store) searchMembers(ctx context.Context, orgID int64, status models.St
 }
 
 // MemberCounts returns the number of the organization's memberships in each status,
-// read from the trigger-maintained counts table rather than by counting rows.
+// read from the trigger-maintained counts table rather than by counting rows (on PostgreSQL a
+// count is spread over a few rows, summed here).
 func (s *Store) MemberCounts(ctx context.Context, orgID int64) (map[models.Status]int64, error) {
 	var rows []struct {
 		Status models.Status
 		N      int64
 	}
-	if err := s.reader(ctx).Table("membership_counts").Where("org_id = ?", orgID).Find(&rows).Error; err != nil {
+	if err := s.reader(ctx).Table("membership_counts").Select("status, SUM(n) AS n").Where("org_id = ?", orgID).Group("status").Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: unable to count members: %w", err)
 	}
 	out := make(map[models.Status]int64, len(rows))

@@ -118,7 +118,7 @@ func (s *Store) SendChallengeCode(ctx context.Context, challengeID int64, phone 
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		now := s.now()
 		var ch models.MFAChallenge
-		if err := tx.Take(&ch, challengeID).Error; err != nil {
+		if err := s.d.lockRows(tx).Take(&ch, challengeID).Error; err != nil {
 			return models.ErrGone
 		}
 		if !now.Before(ch.ExpiresAt) || ch.Attempts >= models.MaxCodeAttempts {
@@ -131,6 +131,10 @@ func (s *Store) SendChallengeCode(ctx context.Context, challengeID int64, phone 
 				unit = "second"
 			}
 			return &models.RuleError{Msg: fmt.Sprintf("A code was just sent. You can ask for another in %d %s.", wait, unit)}
+		}
+		// The hourly cap per number holds across challenges sent at once.
+		if err := s.d.lockKey(tx, "sms to:"+phone); err != nil {
+			return err
 		}
 		var sent int64
 		if err := tx.Model(&models.OutboxMessage{}).Where("channel = ? AND recipient = ? AND created_at > ?", models.ChannelSMS, phone, now.Add(-time.Hour)).
@@ -158,7 +162,7 @@ func (s *Store) CheckChallengeCode(ctx context.Context, challengeID int64, codeH
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		now := s.now()
 		var ch models.MFAChallenge
-		if err := tx.Take(&ch, challengeID).Error; err != nil || !now.Before(ch.ExpiresAt) {
+		if err := s.d.lockRows(tx).Take(&ch, challengeID).Error; err != nil || !now.Before(ch.ExpiresAt) {
 			outcome = models.ErrGone
 			return nil
 		}

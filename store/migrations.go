@@ -61,13 +61,20 @@ func SchemaVersion() int { return len(sqliteMigrations) }
 // migrate applies the migrations in list that the database has not seen, each in its own
 // transaction. A database newer than list is refused.
 func (s *Store) migrate(ctx context.Context, list []migration) error {
-	db := s.w.WithContext(ctx)
-	if err := db.Exec(s.d.migrationsTable()).Error; err != nil {
-		return fmt.Errorf("store: unable to create schema_migrations: %w", err)
-	}
+	return s.d.migrateLocked(s.w.WithContext(ctx), func(db *gorm.DB) error { return s.migrateOn(db, list) })
+}
+
+func (s *Store) migrateOn(db *gorm.DB, list []migration) error {
+	// schema_migrations is created only when it is missing: a read-only database that is
+	// already migrated opens without writing.
 	var current int
 	if err := db.Raw("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").Scan(&current).Error; err != nil {
-		return fmt.Errorf("store: unable to read schema version: %w", err)
+		if err := db.Exec(s.d.migrationsTable()).Error; err != nil {
+			return fmt.Errorf("store: unable to create schema_migrations: %w", err)
+		}
+		if err := db.Raw("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").Scan(&current).Error; err != nil {
+			return fmt.Errorf("store: unable to read schema version: %w", err)
+		}
 	}
 	if current > len(list) {
 		return fmt.Errorf("store: database schema version %d is newer than this binary knows (%d); upgrade Gatehouse", current, len(list))
@@ -75,6 +82,12 @@ func (s *Store) migrate(ctx context.Context, list []migration) error {
 	for i := current; i < len(list); i++ {
 		m := list[i]
 		err := db.Transaction(func(tx *gorm.DB) error {
+			// Another store may have applied it since (SQLite: a second process; the write lock
+			// taken at BEGIN makes this check and the change one step).
+			var v int
+			if err := tx.Raw("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").Scan(&v).Error; err != nil || v > i {
+				return err
+			}
 			if err := tx.Exec(m.sql).Error; err != nil {
 				return err
 			}

@@ -3,12 +3,13 @@ package store
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"testing/fstest"
 	"time"
 
+	"gatehouse/internal/testdb"
 	"gatehouse/models"
 )
 
@@ -30,7 +31,11 @@ func appliedMigrations(tb testing.TB, s *Store) []appliedMigration {
 func tableExists(tb testing.TB, s *Store, name string) bool {
 	tb.Helper()
 	var n int
-	if err := s.w.Raw("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?", name).Scan(&n).Error; err != nil {
+	q := "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?"
+	if _, ok := s.d.(postgresDialect); ok {
+		q = "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = ?"
+	}
+	if err := s.w.Raw(q, name).Scan(&n).Error; err != nil {
 		tb.Fatal(err)
 	}
 	return n == 1
@@ -39,14 +44,14 @@ func tableExists(tb testing.TB, s *Store, name string) bool {
 func TestMigrations(t *testing.T) {
 	ctx := context.Background()
 	clock := newClock()
-	path := filepath.Join(t.TempDir(), "old.db")
+	path := testdb.Path(t, "old.db")
 
 	// A database made by a binary that knew only the first migration.
 	old, err := open(Options{Path: path, Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := old.migrate(ctx, sqliteMigrations[:1]); err != nil {
+	if err := old.migrate(ctx, old.d.migrations()[:1]); err != nil {
 		old.Close()
 		t.Fatalf("migrate(sqliteMigrations[:1]): %v", err)
 	}
@@ -152,7 +157,7 @@ func TestMigrations(t *testing.T) {
 			t.Errorf("schema_migrations changed on re-open:\nbefore %v\nafter  %v", before, after)
 		}
 		// Running the migrations again directly changes nothing either.
-		if err := s.migrate(ctx, sqliteMigrations); err != nil {
+		if err := s.migrate(ctx, s.d.migrations()); err != nil {
 			t.Fatalf("migrate on an up-to-date database: %v", err)
 		}
 		countsAfter, err := s.MemberCounts(ctx, orgA.ID)
@@ -187,12 +192,12 @@ func TestMigrations(t *testing.T) {
 // and no version row, and the earlier ones stay applied.
 func TestMigrationFailureRollsBack(t *testing.T) {
 	ctx := context.Background()
-	s, err := open(Options{Path: filepath.Join(t.TempDir(), "bad.db")})
+	s, err := open(Options{Path: testdb.Path(t, "bad.db")})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	list := append(sqliteMigrations[:1:1], migration{name: "broken", sql: "CREATE TABLE half_done (id INTEGER); SELECT * FROM no_such_table;"})
+	list := append(s.d.migrations()[:1:1], migration{name: "broken", sql: "CREATE TABLE half_done (id INTEGER); SELECT * FROM no_such_table;"})
 	err = s.migrate(ctx, list)
 	if err == nil || !strings.Contains(err.Error(), "migration 2 (broken) failed") {
 		t.Fatalf("migrate with a broken migration: err = %v, want migration 2 (broken) failed", err)
@@ -209,14 +214,68 @@ func TestMigrationFailureRollsBack(t *testing.T) {
 // migrate measures the database against the list it is given, not the binary's full list.
 func TestMigrateRefusesADatabaseNewerThanItsList(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, Options{Path: filepath.Join(t.TempDir(), "new.db")})
+	s, err := Open(ctx, Options{Path: testdb.Path(t, "new.db")})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	err = s.migrate(ctx, sqliteMigrations[:2])
-	if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("version %d is newer than this binary knows (2)", len(sqliteMigrations))) {
+	err = s.migrate(ctx, s.d.migrations()[:2])
+	if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("version %d is newer than this binary knows (2)", len(s.d.migrations()))) {
 		t.Fatalf("migrate(first two) on a fully migrated database: %v, want refused as newer", err)
+	}
+}
+
+// Instances started together on an empty database migrate it once: the others wait for the
+// migration lock, then find the schema current.
+func TestParallelOpensMigrateOnce(t *testing.T) {
+	ctx := context.Background()
+	path := testdb.Path(t, "together.db")
+	const n = 4
+	stores := make([]*Store, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { stores[i], errs[i] = Open(ctx, Options{Path: path}) })
+	}
+	wg.Wait()
+	for i, s := range stores {
+		if errs[i] != nil {
+			t.Errorf("Open %d: %v", i, errs[i])
+			continue
+		}
+		t.Cleanup(func() { s.Close() })
+	}
+	if t.Failed() {
+		t.FailNow()
+	}
+	rows := appliedMigrations(t, stores[0])
+	if len(rows) != SchemaVersion() {
+		t.Fatalf("schema_migrations has %d rows, want %d (one per version)", len(rows), SchemaVersion())
+	}
+	for i, r := range rows {
+		if r.Version != i+1 {
+			t.Errorf("schema_migrations row %d has version %d", i, r.Version)
+		}
+	}
+	mustCreateOwner(t, stores[n-1], "owner@acme.test", "Acme")
+}
+
+// Every dialect has the same migrations, version for version and name for name.
+func TestDialectsHaveTheSameMigrations(t *testing.T) {
+	lite, pg := sqliteMigrations, postgresMigrations
+	if len(lite) != len(pg) {
+		t.Fatalf("SQLite has %d migrations, PostgreSQL %d", len(lite), len(pg))
+	}
+	for i := range lite {
+		if lite[i].name != pg[i].name {
+			t.Errorf("migration %d: SQLite %q, PostgreSQL %q", i+1, lite[i].name, pg[i].name)
+		}
+		if strings.Contains(pg[i].sql, "WITHOUT ROWID") || strings.Contains(pg[i].sql, "DATETIME") || strings.Contains(pg[i].sql, "INSERT OR") {
+			t.Errorf("PostgreSQL migration %d (%s) has SQLite syntax", i+1, pg[i].name)
+		}
+	}
+	if SchemaVersion() != len(pg) {
+		t.Errorf("SchemaVersion() = %d, want %d", SchemaVersion(), len(pg))
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"gatehouse/internal/testdb"
 	"gatehouse/models"
 )
 
@@ -137,7 +138,7 @@ func TestMemberPrefixesInSync(t *testing.T) {
 // TestMemberPrefixesMigration checks that upgrading a database fills the search table from the
 // members it already has.
 func TestMemberPrefixesMigration(t *testing.T) {
-	path := t.TempDir() + "/old.db"
+	path := testdb.Path(t, "old.db")
 	before := slices.IndexFunc(sqliteMigrations, func(m migration) bool { return m.name == "member search prefixes" })
 	if before < 0 {
 		t.Fatal("no member search prefixes migration")
@@ -146,7 +147,7 @@ func TestMemberPrefixesMigration(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.migrate(context.Background(), sqliteMigrations[:before]); err != nil {
+	if err := s.migrate(context.Background(), s.d.migrations()[:before]); err != nil {
 		t.Fatal(err)
 	}
 	org := mustCreateOrg(t, s, "Acme")
@@ -154,7 +155,7 @@ func TestMemberPrefixesMigration(t *testing.T) {
 		first, last, _ := strings.Cut(name, " ")
 		mustInsertMember(t, s, models.Membership{OrgID: org.ID, Status: models.StatusActive, Email: fmt.Sprintf("m%d@example.com", i), FirstName: first, LastName: last})
 	}
-	if err := s.migrate(context.Background(), sqliteMigrations); err != nil {
+	if err := s.migrate(context.Background(), s.d.migrations()); err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()

@@ -16,7 +16,11 @@ import (
 // invalidates any earlier one. It returns "" when setup has already been done.
 func (s *Store) CreateSetupToken(ctx context.Context) (string, error) {
 	var raw string
-	err := s.tx(ctx, func(tx *gorm.DB) error {
+	err := s.InTx(ctx, func(ctx context.Context) error {
+		if err := s.serialize(ctx, "setup", 0); err != nil {
+			return err
+		}
+		tx := s.writer(ctx)
 		var users int64
 		if err := tx.Model(&models.User{}).Count(&users).Error; err != nil {
 			return err
@@ -79,7 +83,11 @@ type SetupResult struct {
 // A spent, expired or unknown token, or one used after an Owner exists, gives models.ErrGone.
 func (s *Store) CompleteSetup(ctx context.Context, raw string, in SetupInput) (*SetupResult, error) {
 	var res SetupResult
-	err := s.tx(ctx, func(tx *gorm.DB) error {
+	err := s.InTx(ctx, func(ctx context.Context) error {
+		if err := s.serialize(ctx, "setup", 0); err != nil {
+			return err
+		}
+		tx := s.writer(ctx)
 		now := s.now()
 		t, err := findLiveToken(tx, models.PurposeSetup, raw, now)
 		if err != nil {

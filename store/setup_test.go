@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
+	"gatehouse/internal/testdb"
 	"gatehouse/models"
 )
 
@@ -175,7 +175,7 @@ func TestSetup(t *testing.T) {
 	// processes (two Stores on one file), and with different emails so the unique
 	// email index cannot be what stops them.
 	t.Run("parallel", func(t *testing.T) {
-		path := filepath.Join(t.TempDir(), "gatehouse.db")
+		path := testdb.Path(t, "gatehouse.db")
 		a := mustOpenPath(t, path, nil)
 		b := mustOpenPath(t, path, nil)
 		raw := mustSetupToken(t, a)

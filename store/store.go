@@ -58,11 +58,14 @@ func (s *Store) changed() { s.changes.Add(1) }
 
 // Options configure Open.
 type Options struct {
-	Path    string           // SQLite file path
-	Now     func() time.Time // clock; time.Now when nil
-	Logger  *slog.Logger     // receives slow-query and error logs; discarded when nil
-	Readers int              // size of the read pool; 4 when zero
-	// ReadOnly opens the file read-only (SQLite mode=ro), as SQLite opens a file the process may
+	Path string // SQLite file path, or a postgres:// URL
+	// MaxConns is the PostgreSQL pool's size (DefaultMaxConns when zero); SQLite ignores it.
+	MaxConns int
+	Now      func() time.Time // clock; time.Now when nil
+	Logger   *slog.Logger     // receives slow-query and error logs; discarded when nil
+	Readers  int              // size of SQLite's read pool; 4 when zero (PostgreSQL has MaxConns)
+	// ReadOnly opens the database read-only (SQLite mode=ro; PostgreSQL
+	// default_transaction_read_only), as SQLite opens a file the process may
 	// not write: every write fails. For tests of that (a test running as root can write any
 	// file) and tools that only read; the database must already be migrated.
 	ReadOnly bool
@@ -72,7 +75,7 @@ type Options struct {
 }
 
 // Open opens (creating if needed) and migrates the database at opts.Path, in the dialect the
-// path names (a file path is SQLite; postgres:// is refused until PostgreSQL arrives).
+// path names (a file path is SQLite, a postgres:// URL PostgreSQL).
 func Open(ctx context.Context, opts Options) (*Store, error) {
 	s, err := open(opts)
 	if err != nil {
@@ -139,11 +142,13 @@ func (s *Store) Close() error {
 		}
 	})
 	var errs []error
+	closed := map[any]bool{}
 	for _, g := range []*gorm.DB{s.r, s.w} {
 		if g == nil {
 			continue
 		}
-		if db, err := g.DB(); err == nil {
+		if db, err := g.DB(); err == nil && !closed[db] {
+			closed[db] = true
 			errs = append(errs, db.Close())
 		}
 	}
@@ -157,6 +162,10 @@ func (s *Store) Backup(ctx context.Context, dest string) error {
 	}
 	return nil
 }
+
+// maxTxAttempts is how many times a transaction that lost a deadlock or a serialization check
+// is run (PostgreSQL).
+const maxTxAttempts = 5
 
 // txKey is the context key under which a write transaction travels.
 type txKey struct{}
@@ -196,13 +205,21 @@ func (s *Store) runTx(ctx context.Context, fn func(tx *gorm.DB) error, change bo
 	if tx, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
 		return fn(tx)
 	}
-	select {
-	case s.writeTurn <- struct{}{}:
-	case <-ctx.Done():
-		return ctx.Err()
+	if s.d.oneWriter() {
+		select {
+		case s.writeTurn <- struct{}{}:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		defer func() { <-s.writeTurn }()
 	}
-	defer func() { <-s.writeTurn }()
-	err := s.w.WithContext(ctx).Transaction(fn)
+	var err error
+	for attempt := 1; ; attempt++ {
+		err = s.w.WithContext(ctx).Transaction(fn)
+		if attempt == maxTxAttempts || !s.d.retryable(err) || ctx.Err() != nil {
+			break
+		}
+	}
 	if change {
 		s.changed()
 	}
@@ -227,6 +244,21 @@ func (s *Store) writer(ctx context.Context) *gorm.DB {
 		return tx
 	}
 	return s.w.WithContext(ctx)
+}
+
+// serialize takes, until the transaction ctx carries ends, the lock named by what and id: the
+// transactions that check one rule on the same thing (the Owners of an organization, the
+// invitations one person sent) then run one after the other. Outside a transaction, and on
+// SQLite (whose write transactions already run one at a time), it does nothing.
+func (s *Store) serialize(ctx context.Context, what string, id any) error {
+	tx, ok := ctx.Value(txKey{}).(*gorm.DB)
+	if !ok {
+		return nil
+	}
+	if err := s.d.lockKey(tx, fmt.Sprint(what, ":", id)); err != nil {
+		return fmt.Errorf("store: unable to lock %s: %w", what, err)
+	}
+	return nil
 }
 
 // notFound turns gorm's record-not-found into models.ErrNotFound.

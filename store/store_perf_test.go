@@ -8,11 +8,14 @@ import (
 	"testing"
 	"testing/synctest"
 
+	"gatehouse/internal/testdb"
+
 	"gorm.io/gorm"
 )
 
 // TestConnectionsMapTheFile checks that readers and the writer memory-map the database.
 func TestConnectionsMapTheFile(t *testing.T) {
+	testdb.SkipOnPostgres(t, "SQLite's mmap pragma")
 	s := MustOpenDB(t, nil)
 	for _, c := range []struct {
 		name string
@@ -33,6 +36,7 @@ func TestConnectionsMapTheFile(t *testing.T) {
 // bubble: synctest.Wait returns once every goroutine is blocked, so each transaction is known
 // to be queued before the next one asks, with no sleep.
 func TestWriteTransactionsTakeTurns(t *testing.T) {
+	testdb.SkipOnPostgres(t, "SQLite's one writer queue; PostgreSQL runs write transactions side by side")
 	// The store is opened outside the bubble (its read pool keeps a goroutine that never ends);
 	// the turn channel, where transactions queue, is made inside it, so a transaction waiting
 	// for its turn counts as blocked for synctest.Wait.

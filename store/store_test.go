@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"gatehouse/internal/testclock"
+	"gatehouse/internal/testdb"
 
 	"gatehouse/models"
 )
@@ -19,7 +20,7 @@ import (
 // closed when the test ends. now is the store's clock (time.Now when nil).
 func MustOpenDB(tb testing.TB, now func() time.Time) *Store {
 	tb.Helper()
-	return mustOpenPath(tb, filepath.Join(tb.TempDir(), "gatehouse.db"), now)
+	return mustOpenPath(tb, testdb.Path(tb, "gatehouse.db"), now)
 }
 
 // mustOpenPath opens (and migrates) the database at path, closed when the test ends.
@@ -101,6 +102,7 @@ func TestOpen(t *testing.T) {
 	ctx := context.Background()
 
 	t.Run("pragmas", func(t *testing.T) {
+		testdb.SkipOnPostgres(t, "checks SQLite's pragmas")
 		s := MustOpenDB(t, nil)
 		var mode string
 		if err := s.w.Raw("PRAGMA journal_mode").Scan(&mode).Error; err != nil || mode != "wal" {
@@ -119,6 +121,7 @@ func TestOpen(t *testing.T) {
 	})
 
 	t.Run("readers cannot write", func(t *testing.T) {
+		testdb.SkipOnPostgres(t, "PostgreSQL's one pool serves reads and writes")
 		s := MustOpenDB(t, nil)
 		if err := s.r.Exec("INSERT INTO settings (key, value) VALUES ('x', 'y')").Error; err == nil {
 			t.Error("insert through the read pool succeeded")
@@ -126,7 +129,7 @@ func TestOpen(t *testing.T) {
 	})
 
 	t.Run("healthy, then closed", func(t *testing.T) {
-		s, err := Open(ctx, Options{Path: filepath.Join(t.TempDir(), "h.db")})
+		s, err := Open(ctx, Options{Path: testdb.Path(t, "h.db")})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -139,16 +142,24 @@ func TestOpen(t *testing.T) {
 		}
 	})
 
-	t.Run("postgres refused", func(t *testing.T) {
+	t.Run("postgres URL picks PostgreSQL", func(t *testing.T) {
 		for _, url := range []string{"postgres://u@localhost/gatehouse", "postgresql://u@localhost/gatehouse"} {
-			s, err := Open(ctx, Options{Path: url})
-			if err == nil {
-				s.Close()
-				t.Fatalf("Open(%s) succeeded", url)
+			d, err := dialectFor(url)
+			if _, ok := d.(postgresDialect); !ok || err != nil {
+				t.Errorf("dialectFor(%s) = %T, %v; want postgresDialect", url, d, err)
 			}
-			if !strings.Contains(err.Error(), "PostgreSQL is not supported yet") {
-				t.Errorf("Open(%s) error = %v, want it to say PostgreSQL is not supported yet", url, err)
-			}
+		}
+		if d, _ := dialectFor("gatehouse.db"); d != (sqliteDialect{}) {
+			t.Errorf("dialectFor(gatehouse.db) = %T, want sqliteDialect", d)
+		}
+		// A server that refuses the login is an error naming the URL without its password.
+		s, err := Open(ctx, Options{Path: "postgres://nobody:hunter2@127.0.0.1:1/gatehouse?connect_timeout=2"})
+		if err == nil {
+			s.Close()
+			t.Fatal("Open of an unreachable PostgreSQL succeeded")
+		}
+		if strings.Contains(err.Error(), "hunter2") || !strings.HasPrefix(err.Error(), "store: unable to open postgres://nobody:") {
+			t.Errorf("error %q: want store: unable to open <URL without password>", err)
 		}
 	})
 
@@ -166,7 +177,7 @@ func TestOpen(t *testing.T) {
 
 func TestSecret(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "gatehouse.db")
+	path := testdb.Path(t, "gatehouse.db")
 
 	s, err := Open(ctx, Options{Path: path})
 	if err != nil {
@@ -208,6 +219,13 @@ func TestBackup(t *testing.T) {
 	}
 
 	dest := filepath.Join(t.TempDir(), "backup.db")
+	if testdb.Postgres() {
+		// gatehouse backup is VACUUM INTO; PostgreSQL has pg_dump.
+		if err := s.Backup(ctx, dest); err == nil || !strings.Contains(err.Error(), "pg_dump") {
+			t.Fatalf("Backup on PostgreSQL = %v, want an error that says to use pg_dump", err)
+		}
+		return
+	}
 	if err := s.Backup(ctx, dest); err != nil {
 		t.Fatalf("Backup: %v", err)
 	}
@@ -242,4 +260,24 @@ func TestBackup(t *testing.T) {
 			t.Errorf("error %q is not wrapped as store: unable to back up …", err)
 		}
 	})
+}
+
+// A NUL or bytes that are not UTF-8 in a value looked up find nothing, on every database
+// (PostgreSQL's text refuses them; the store makes them valid first, pg_text.go).
+func TestHostileTextFindsNothing(t *testing.T) {
+	ctx := context.Background()
+	s := MustOpenDB(t, nil)
+	res := mustCreateOwner(t, s, "owner@example.com", "Acme")
+	for _, email := range []string{"owner@example.com\x00", "\xff\xfe", "owner@example.com\x00' OR 1=1 --"} {
+		if _, err := s.FindUserByEmail(ctx, email); !errors.Is(err, models.ErrNotFound) {
+			t.Errorf("FindUserByEmail(%q) = %v, want ErrNotFound", email, err)
+		}
+		page, err := s.FindMembers(ctx, res.Org.ID, models.MemberFilter{Status: models.StatusActive, Query: email})
+		if err != nil || len(page.Members) != 0 {
+			t.Errorf("FindMembers(%q) = %d members, %v; want none", email, len(page.Members), err)
+		}
+	}
+	if got := validText([]any{"ok", models.Status("a\x00b"), 3, []byte{0}}); got[1] != "a\uFFFDb" || got[0] != "ok" || got[2] != 3 {
+		t.Errorf("validText = %q", got)
+	}
 }

@@ -58,7 +58,12 @@ type CreateOwnerResult struct {
 // this is the recovery path for a team locked out of its console.
 func (s *Store) CreateOwner(ctx context.Context, in CreateOwnerInput) (*CreateOwnerResult, error) {
 	res := &CreateOwnerResult{}
-	err := s.tx(ctx, func(tx *gorm.DB) error {
+	err := s.InTx(ctx, func(ctx context.Context) error {
+		// The first Owner is made here or through the setup link (CompleteSetup), never both.
+		if err := s.serialize(ctx, "setup", 0); err != nil {
+			return err
+		}
+		tx := s.writer(ctx)
 		q := tx.Order("id")
 		if in.OrgName != "" {
 			q = q.Where("name = ?", in.OrgName)

@@ -79,6 +79,9 @@ func (s *Store) background(ctx context.Context) {
 // checkpoint copies what it can of the WAL into the database (PASSIVE: it waits for no reader),
 // in its turn among the write transactions.
 func (s *Store) checkpoint(ctx context.Context) error {
+	if !s.d.oneWriter() {
+		return nil // PostgreSQL checkpoints its own log
+	}
 	select {
 	case s.writeTurn <- struct{}{}:
 	case <-ctx.Done():

@@ -4,11 +4,11 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"gatehouse/internal/testdb"
 	"gatehouse/models"
 )
 
@@ -50,8 +50,9 @@ func floodAudit(t *testing.T, s *Store, path string, n int, make func(i int) (mo
 // A flood of blocked logins neither grows the WAL nor the database: it is one event, then one
 // that counts the rest.
 func TestBlockedLoginFloodBounded(t *testing.T) {
+	testdb.SkipOnPostgres(t, "measures the SQLite file and its WAL")
 	clock := newClock()
-	path := filepath.Join(t.TempDir(), "gatehouse.db")
+	path := testdb.Path(t, "gatehouse.db")
 	s := mustOpenPath(t, path, clock.Now)
 	before := fileSize(t, path)
 	floodAudit(t, s, path, 20_000, func(i int) (models.AuditEvent, models.Meta) {
@@ -80,7 +81,7 @@ func TestBlockedLoginFloodBounded(t *testing.T) {
 func TestRefusalAggregation(t *testing.T) {
 	ctx := context.Background()
 	clock := newClock()
-	path := filepath.Join(t.TempDir(), "gatehouse.db")
+	path := testdb.Path(t, "gatehouse.db")
 	s, err := Open(ctx, Options{Path: path, Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)
@@ -132,10 +133,11 @@ func TestRefusalAggregation(t *testing.T) {
 
 // Inserts alone (which SQLite's own auto-checkpoint misses) keep the WAL bounded.
 func TestWALCheckpointedUnderInserts(t *testing.T) {
+	testdb.SkipOnPostgres(t, "SQLite's WAL checkpoints")
 	if testing.Short() {
 		t.Skip("writes 20,000 rows")
 	}
-	path := filepath.Join(t.TempDir(), "gatehouse.db")
+	path := testdb.Path(t, "gatehouse.db")
 	s := mustOpenPath(t, path, nil)
 	start := time.Now()
 	floodAudit(t, s, path, 20_000, func(i int) (models.AuditEvent, models.Meta) {
@@ -148,7 +150,7 @@ func TestWALCheckpointedUnderInserts(t *testing.T) {
 // A database that cannot be written is not healthy, though it answers queries.
 func TestHealthyReadOnly(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "gatehouse.db")
+	path := testdb.Path(t, "gatehouse.db")
 	s, err := Open(ctx, Options{Path: path})
 	if err != nil {
 		t.Fatal(err)

@@ -5,12 +5,12 @@ package storetest
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 
 	"gatehouse/internal/testclock"
+	"gatehouse/internal/testdb"
 
 	"gatehouse/models"
 	"gatehouse/store"
@@ -26,7 +26,7 @@ func NewClock() *Clock { return testclock.New() }
 // system clock when nil), closed when the test ends.
 func Open(tb testing.TB, clock models.Clock) *store.Store {
 	tb.Helper()
-	return OpenPath(tb, filepath.Join(tb.TempDir(), "gatehouse.db"), clock)
+	return OpenPath(tb, testdb.Path(tb, "gatehouse.db"), clock)
 }
 
 // OpenPath opens (and migrates) the database at path, closed when the test ends.

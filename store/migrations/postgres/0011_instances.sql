@@ -1,12 +1,12 @@
 -- Several instances on one database (issue 13).
 -- Outbox claims: a worker takes due messages by writing its id and a lease; another worker
 -- takes only messages whose lease has run out (a crashed instance's claims come back).
-ALTER TABLE outbox_messages ADD COLUMN claimed_by TEXT NOT NULL DEFAULT '';
+ALTER TABLE outbox_messages ADD COLUMN claimed_by TEXT COLLATE "C" NOT NULL DEFAULT '';
 ALTER TABLE outbox_messages ADD COLUMN claimed_until TIMESTAMPTZ;
 -- Rate limits, login backoff and cap-audit windows shared by every instance: one row per key
 -- (its SHA-256 in hex), counted in a window; rows past expires_at are swept, so the table stays bounded.
 CREATE TABLE rate_limits (
-	key_hash      TEXT PRIMARY KEY,
+	key_hash      TEXT COLLATE "C" PRIMARY KEY,
 	window_start  TIMESTAMPTZ NOT NULL,
 	count         BIGINT NOT NULL,
 	blocked_until TIMESTAMPTZ,
