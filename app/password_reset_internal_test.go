@@ -19,6 +19,9 @@ func rowCounts(t *testing.T, path string) map[string]int {
 	tables := testdb.Tables(t, db)
 	out := map[string]int{}
 	for _, name := range tables {
+		if name == "store_changes" {
+			continue // the note to other instances that something was written, not the work itself
+		}
 		var n int
 		if err := db.QueryRow(`SELECT count(*) FROM "` + name + `"`).Scan(&n); err != nil {
 			t.Fatal(err)
