@@ -19,6 +19,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"github.com/emersion/go-smtp"
 
+	"gatehouse/internal/testdb"
 	"gatehouse/models"
 	"gatehouse/store"
 )
@@ -44,7 +45,7 @@ func TestSeveralInstancesBehindNginx(t *testing.T) {
 	}
 	db := os.Getenv("GATEHOUSE_E2E_DB")
 	if db == "" {
-		db = filepath.Join(dir, "shared.db")
+		db = testdb.Path(t, "shared.db") // a SQLite file, or with GATEHOUSE_TEST_DB=postgres a PostgreSQL schema
 	}
 	sink := startSink(t)
 

@@ -13,6 +13,7 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"gatehouse/app"
+	"gatehouse/internal/testdb"
 	"gatehouse/models"
 	"gatehouse/store"
 	"gatehouse/store/storetest"
@@ -24,7 +25,8 @@ import (
 func TestMigrateDB(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	from, to := filepath.Join(dir, "gatehouse.db"), filepath.Join(dir, "target.db")
+	// The source is always a SQLite file; the target is PostgreSQL under GATEHOUSE_TEST_DB=postgres.
+	from, to := filepath.Join(dir, "gatehouse.db"), testdb.Path(t, "target.db")
 	if _, err := runCmd(t, "", "seed", "--db", from, "--members", "10000"); err != nil {
 		t.Fatal(err)
 	}
