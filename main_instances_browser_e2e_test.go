@@ -135,6 +135,9 @@ func TestSeveralInstancesBrowserFlow(t *testing.T) {
 	graceTab := newChromiumPerson(t, owner, "grace")
 	browse(t, graceTab, "open Grace's first link", chromedp.Navigate(first))
 	waitH1(t, graceTab, "This link was replaced by a newer one")
+	if code := evaluate[string](t, graceTab, `(document.querySelector(".error-code") || {}).textContent || ""`); strings.TrimSpace(code) != "410" {
+		t.Errorf("the replaced link shows code %q, want 410", code)
+	}
 	browse(t, graceTab, "open Grace's second link", chromedp.Navigate(second))
 	waitH1(t, graceTab, "Create your account")
 
@@ -146,6 +149,7 @@ func TestSeveralInstancesBrowserFlow(t *testing.T) {
 	waitFlash(t, owner, adaName+" was terminated")
 	browse(t, adaTab, "Ada's next request, on instance B", chromedp.Navigate(onB+"/users"))
 	waitH1(t, adaTab, "You are not a member of any organization")
+	waitFlash(t, adaTab, "Your access to Acme has ended")
 
 	// 6. Restore Ada on instance B; instance A serves her as a member again.
 	browse(t, owner, "open Terminated on instance B", chromedp.Navigate(onB+"/users?tab=terminated"))
@@ -160,6 +164,26 @@ func TestSeveralInstancesBrowserFlow(t *testing.T) {
 	got := sink.counts()
 	if len(got) != 2 || got[ada] != 1 || got[grace] != 2 {
 		t.Errorf("the SMTP server received %v, want %s 1 and %s 2 (the invitation and the reinvitation)", got, ada, grace)
+	}
+
+	// And the outbox agrees: three messages, each sent on its first attempt, none still claimed
+	// (so none can be sent again).
+	st, err = store.Open(ctx, store.Options{Path: db})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	msgs, err := st.FindOutbox(ctx, 1, models.OutboxFilter{Limit: models.MaxOutboxPage})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(msgs) != 3 {
+		t.Errorf("the outbox holds %d messages, want 3", len(msgs))
+	}
+	for _, m := range msgs {
+		if m.Status != models.OutboxSent || m.Attempts != 1 || m.ClaimedBy != "" {
+			t.Errorf("outbox message %d to %s: status %s, %d attempts, claimed by %q; want sent once, unclaimed", m.ID, m.Recipient, m.Status, m.Attempts, m.ClaimedBy)
+		}
 	}
 
 	// Round-robin without stickiness: both instances answered the Owner's logged-in pages
