@@ -357,6 +357,7 @@ type smtpSink struct {
 	addr string
 	mu   sync.Mutex
 	got  map[string]int
+	raw  map[string][][]byte // each message as received, per recipient
 	more chan struct{}
 	open chan struct{} // MAIL FROM waits until it is closed (stall, release)
 }
@@ -372,7 +373,7 @@ func startSink(t *testing.T) *smtpSink {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &smtpSink{addr: ln.Addr().String(), got: map[string]int{}, more: make(chan struct{}, 1), open: make(chan struct{})}
+	s := &smtpSink{addr: ln.Addr().String(), got: map[string]int{}, raw: map[string][][]byte{}, more: make(chan struct{}, 1), open: make(chan struct{})}
 	close(s.open)
 	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &sinkSession{s: s}, nil }))
 	srv.Domain = "localhost"
@@ -433,12 +434,14 @@ func (x *sinkSession) Rcpt(to string, _ *smtp.RcptOptions) error {
 }
 
 func (x *sinkSession) Data(r io.Reader) error {
-	if _, err := io.Copy(io.Discard, r); err != nil {
+	raw, err := io.ReadAll(r)
+	if err != nil {
 		return err
 	}
 	x.s.mu.Lock()
 	for _, to := range x.to {
 		x.s.got[to]++
+		x.s.raw[to] = append(x.s.raw[to], raw)
 	}
 	x.s.mu.Unlock()
 	select {
