@@ -49,8 +49,13 @@ func (h *Handler) UsersList(c echo.Context) error {
 		v.Bulk = bulkOptions(cur, tab)
 	}
 	if len(v.Bulk) > 0 && (page.Next != "" || page.Prev != "") {
-		// "Apply to all N matching": counted (up to the cap) only when there is more than this page.
-		if v.Matching, err = h.app.CountMatching(ctx, cur, models.MemberFilter{Status: f.Status, Query: f.Query, NoMFA: f.NoMFA, AppID: f.AppID, DeptID: f.DeptID}); err != nil {
+		// "Apply to all N matching", when there is more than this page: a whole tab's N is kept
+		// by the database and a department's is read from its index, but a search or an app or
+		// MFA filter would walk up to the cap on every page view, so it says "all matching" and
+		// its confirmation counts.
+		if f.Query != "" || f.NoMFA || f.AppID != 0 {
+			v.Matching = views.MatchingUncounted
+		} else if v.Matching, err = h.app.CountMatching(ctx, cur, models.MemberFilter{Status: f.Status, DeptID: f.DeptID}); err != nil {
 			return err
 		}
 	}

@@ -18,7 +18,7 @@ func (s *Store) FindMembersByEmails(ctx context.Context, orgID int64, emails []s
 	for start := 0; start < len(emails); start += 500 {
 		chunk := emails[start:min(start+500, len(emails))]
 		var ms []models.Membership
-		if err := db.Select("id, org_id, user_id, status, email").Where("org_id = ? AND email IN ?", orgID, chunk).Find(&ms).Error; err != nil {
+		if err := db.Select("id, org_id, user_id, status, email").Where("org_id = ? AND email IN ? AND email <> ''", orgID, chunk).Find(&ms).Error; err != nil {
 			return nil, fmt.Errorf("store: unable to find members by email: %w", err)
 		}
 		for _, m := range ms {

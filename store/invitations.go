@@ -185,7 +185,7 @@ func (s *Store) AcceptInvitation(ctx context.Context, raw string, in AcceptInput
 			// the email is the one given now, which no other membership here may hold.
 			user.Email, user.Phone, m.Email = in.Email, inv.Phone, in.Email
 			var n int64
-			if err := tx.Model(&models.Membership{}).Where("org_id = ? AND email = ? AND id <> ?", m.OrgID, in.Email, m.ID).Count(&n).Error; err != nil {
+			if err := tx.Model(&models.Membership{}).Where("org_id = ? AND email = ? AND email <> '' AND id <> ?", m.OrgID, in.Email, m.ID).Count(&n).Error; err != nil {
 				return err
 			}
 			if n > 0 {
@@ -274,7 +274,7 @@ func (s *Store) InvitesSentFromIP(ctx context.Context, ip string, since time.Tim
 // models.ErrNotFound.
 func (s *Store) FindMemberByPhone(ctx context.Context, orgID int64, phone string) (*models.Membership, error) {
 	var m models.Membership
-	err := s.reader(ctx).Where("org_id = ? AND phone = ?", orgID, phone).Take(&m).Error
+	err := s.reader(ctx).Where("org_id = ? AND phone = ? AND phone <> ''", orgID, phone).Take(&m).Error
 	if err != nil {
 		if err = notFound(err); errors.Is(err, models.ErrNotFound) {
 			return nil, err

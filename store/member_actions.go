@@ -28,12 +28,13 @@ func (s *Store) LockMemberEmail(ctx context.Context, orgID int64, email string) 
 }
 
 // FindMemberByEmail returns the organization's membership with that email (compared
-// normalised), in any status, with its roles, or models.ErrNotFound.
+// normalised), in any status, with its roles, or models.ErrNotFound. The email <> '' term lets
+// the planner use memberships_org_email, a partial index (phone invitations have no email yet).
 func (s *Store) FindMemberByEmail(ctx context.Context, orgID int64, email string) (*models.Membership, error) {
 	email = models.NormalizeEmail(email)
 	db := s.reader(ctx)
 	var m models.Membership
-	err := db.Where("org_id = ? AND email = ?", orgID, email).Take(&m).Error
+	err := db.Where("org_id = ? AND email = ? AND email <> ''", orgID, email).Take(&m).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, models.ErrNotFound
 	}

@@ -31,7 +31,7 @@ type UsersView struct {
 	AppID    int64                  // the App filter: only members who may use this app; 0 for all
 	Depts    []models.Department    // the organization's departments, for the Department filter; nil hides it
 	DeptID   int64                  // the Department filter; 0 for all
-	Matching int                    // members the tab and filters list (up to the bulk cap + 1), when more than this page
+	Matching int                    // members the tab and filters list (up to the bulk cap + 1), when more than this page; or MatchingUncounted
 }
 
 // InviteStatus is an invited member's latest link: whether it has expired and how its email fared.
