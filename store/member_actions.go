@@ -28,7 +28,7 @@ func (s *Store) LockMemberEmail(ctx context.Context, orgID int64, email string) 
 }
 
 // FindMemberByEmail returns the organization's membership with that email (compared
-// normalised), in any status, with its roles, or models.ErrNotFound. The email <> '' term lets
+// normalised), in any status, with its roles, or models.ErrNotFound. The "email is not empty" term lets
 // the planner use memberships_org_email, a partial index (phone invitations have no email yet).
 func (s *Store) FindMemberByEmail(ctx context.Context, orgID int64, email string) (*models.Membership, error) {
 	email = models.NormalizeEmail(email)
