@@ -342,6 +342,23 @@ func TestFindAuditEventsUsesIndexes(t *testing.T) {
 	}
 }
 
+// TestMemberLookupsUseIndexes keeps an invitation's lookup of the address or phone on the
+// partial unique indexes: without their condition it walked the organization's members (an
+// invitation cost 124 ms at 100,000 members).
+func TestMemberLookupsUseIndexes(t *testing.T) {
+	testdb.SkipOnPostgres(t, "reads SQLite's EXPLAIN QUERY PLAN")
+	s := MustOpenDB(t, newClock().Now)
+	for where, index := range map[string]string{memberByEmail: "memberships_org_email", memberByPhone: "memberships_org_phone"} {
+		var plan []struct{ Detail string }
+		if err := s.r.Raw("EXPLAIN QUERY PLAN SELECT * FROM memberships WHERE "+where, 1, "x").Scan(&plan).Error; err != nil {
+			t.Fatal(err)
+		}
+		if len(plan) != 1 || !strings.Contains(plan[0].Detail, "INDEX "+index+" (org_id=? AND ") {
+			t.Errorf("%s: plan %+v, want a search of %s", where, plan, index)
+		}
+	}
+}
+
 func TestFindMemberByEmail(t *testing.T) {
 	f := newAuditFixture(t)
 	ctx := context.Background()

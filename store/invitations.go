@@ -274,7 +274,7 @@ func (s *Store) InvitesSentFromIP(ctx context.Context, ip string, since time.Tim
 // models.ErrNotFound.
 func (s *Store) FindMemberByPhone(ctx context.Context, orgID int64, phone string) (*models.Membership, error) {
 	var m models.Membership
-	err := s.reader(ctx).Where("org_id = ? AND phone = ? AND phone <> ''", orgID, phone).Take(&m).Error
+	err := s.reader(ctx).Where(memberByPhone, orgID, phone).Take(&m).Error
 	if err != nil {
 		if err = notFound(err); errors.Is(err, models.ErrNotFound) {
 			return nil, err

@@ -27,14 +27,23 @@ func (s *Store) LockMemberEmail(ctx context.Context, orgID int64, email string) 
 	return s.serialize(ctx, "member email", fmt.Sprint(orgID, ":", models.NormalizeEmail(email)))
 }
 
+// memberByEmail and memberByPhone find an organization's membership by email or phone (org
+// id, value). Each names its partial unique index's condition (phone invitations have no email
+// yet, email invitations no phone), without which the planner cannot use memberships_org_email
+// or memberships_org_phone and walks the organization's members instead
+// (TestMemberLookupsUseIndexes).
+const (
+	memberByEmail = "org_id = ? AND email = ? AND email <> ''"
+	memberByPhone = "org_id = ? AND phone = ? AND phone <> ''"
+)
+
 // FindMemberByEmail returns the organization's membership with that email (compared
-// normalised), in any status, with its roles, or models.ErrNotFound. The "email is not empty" term lets
-// the planner use memberships_org_email, a partial index (phone invitations have no email yet).
+// normalised), in any status, with its roles, or models.ErrNotFound.
 func (s *Store) FindMemberByEmail(ctx context.Context, orgID int64, email string) (*models.Membership, error) {
 	email = models.NormalizeEmail(email)
 	db := s.reader(ctx)
 	var m models.Membership
-	err := db.Where("org_id = ? AND email = ? AND email <> ''", orgID, email).Take(&m).Error
+	err := db.Where(memberByEmail, orgID, email).Take(&m).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, models.ErrNotFound
 	}
