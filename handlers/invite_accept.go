@@ -11,13 +11,6 @@ import (
 	"gatehouse/views"
 )
 
-// invitation loads the link named by :token and refuses, with a page saying why and whom
-// to ask, one that cannot be used. Nothing changes on GET.
-func (h *Handler) invitation(c echo.Context) (*models.InvitationInfo, error) {
-	info, err := h.app.Invitation(c.Request().Context(), c.Param("token"))
-	return info, h.invitationError(info, err)
-}
-
 // invitationError is the page for a link that cannot be used for signing up.
 func (h *Handler) invitationError(info *models.InvitationInfo, err error) error {
 	var le *models.LinkError
